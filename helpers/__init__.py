@@ -1,0 +1,34 @@
+"""helpers: the small library every notebook of the GAN course imports.
+
+It holds the mechanics a student should not have to rewrite in every notebook:
+data loading, seeding, device selection, plotting, parameter counting and the
+checks that grade the exercises. It never holds the solution to an exercise.
+
+Importing it has no side effects: nothing is downloaded, seeded or plotted
+until you call a function.
+"""
+
+from helpers.answers import load_answers
+from helpers.data import DataNotFoundError, ImageData, load_dataset, load_fashion_mnist, load_mnist
+from helpers.plotting import image_grid, loss_figure, plot_losses, show_images
+from helpers.utils import count_params, get_device, rel_error, set_seed, smoke_mode
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataNotFoundError",
+    "ImageData",
+    "count_params",
+    "get_device",
+    "image_grid",
+    "load_answers",
+    "load_dataset",
+    "load_fashion_mnist",
+    "load_mnist",
+    "loss_figure",
+    "plot_losses",
+    "rel_error",
+    "set_seed",
+    "show_images",
+    "smoke_mode",
+]

@@ -1,0 +1,178 @@
+"""Building blocks of the graded checks.
+
+Every check raises AssertionError with what was expected, what it got and the tolerance used;
+it never only prints. `graded` wraps a check so that it
+
+- leaves the caller's random state as it was (checks reseed to be deterministic),
+- keeps warnings off stderr (nbgrader scores a test cell that writes to stderr as failed),
+- turns the stub's NotImplementedError into a plain "not implemented yet" failure,
+- prints one "passed: ..." line naming the behaviour when it passes.
+
+The exercise-specific checks live in one module per notebook (e.g. `noise_networks`).
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import warnings
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.utils import count_params
+
+__all__ = [
+    "assert_close",
+    "assert_dtype",
+    "assert_param_count",
+    "assert_shape",
+    "build_model",
+    "call",
+    "expect",
+    "graded",
+    "linear_layers",
+    "max_error",
+    "set_reference_weights",
+]
+
+
+def graded(check):
+    """Decorator for check functions: isolated random state, silent warnings, clear stub failures."""
+
+    @functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            with torch.random.fork_rng(devices=[]), warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")
+                check(*args, **kwargs)
+        except NotImplementedError as error:
+            raise AssertionError(
+                "not implemented yet: replace `raise NotImplementedError()` with your code "
+                f"({error or 'NotImplementedError'})"
+            ) from None
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+        print(f"passed: {_summary(check)}")
+
+    return wrapper
+
+
+def expect(condition: bool, message: str) -> None:
+    """Raise AssertionError(message) unless `condition` holds."""
+    if not condition:
+        raise AssertionError(message)
+
+
+def call(fn, *args, **kwargs):
+    """Call student function `fn`; a result that is not a Tensor fails with the function's name."""
+    result = fn(*args, **kwargs)
+    expect(
+        isinstance(result, torch.Tensor),
+        f"{_name(fn)}(...) must return a torch.Tensor, got {type(result).__name__}",
+    )
+    return result
+
+
+def build_model(fn, *args, **kwargs) -> nn.Module:
+    """Call model builder `fn`; a result that is not an nn.Module fails with the builder's name."""
+    model = fn(*args, **kwargs)
+    expect(
+        isinstance(model, nn.Module),
+        f"{_name(fn)}(...) must return an nn.Module (e.g. nn.Sequential), got {type(model).__name__}",
+    )
+    return model
+
+
+def assert_shape(name: str, tensor: torch.Tensor, shape: Sequence[int]) -> None:
+    expect(
+        tuple(tensor.shape) == tuple(shape),
+        f"{name}: expected shape {tuple(shape)}, got {tuple(tensor.shape)}",
+    )
+
+
+def assert_dtype(name: str, tensor: torch.Tensor, dtype: torch.dtype = torch.float32) -> None:
+    expect(tensor.dtype == dtype, f"{name}: expected dtype {dtype}, got {tensor.dtype}")
+
+
+def max_error(got, expected) -> float:
+    """max |got - expected| / max(1, max |expected|): relative for large values, absolute for small."""
+    got = torch.as_tensor(got, dtype=torch.float64).cpu()
+    expected = torch.as_tensor(expected, dtype=torch.float64).cpu()
+    scale = max(1.0, float(expected.abs().max())) if expected.numel() else 1.0
+    return float((got - expected).abs().max()) / scale if expected.numel() else 0.0
+
+
+def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") -> None:
+    """Fail unless `got` has `expected`'s shape and max_error(got, expected) <= tol."""
+    got = torch.as_tensor(got).detach().cpu()
+    expected = torch.as_tensor(expected)
+    assert_shape(name, got, expected.shape)
+    expect(bool(torch.isfinite(got).all()), f"{name}: contains NaN or inf values")
+    error = max_error(got, expected)
+    if error > tol:
+        where = int((got.double() - expected.double()).abs().flatten().argmax())
+        message = (
+            f"{name}: does not match the reference. max error {error:.3g} > tolerance {tol:g}; "
+            f"at flat index {where} expected {float(expected.flatten()[where]):.6g}, "
+            f"got {float(got.flatten()[where]):.6g}"
+        )
+        raise AssertionError(message + (f". {hint}" if hint else ""))
+
+
+def assert_param_count(name: str, model: nn.Module, expected: int) -> None:
+    got = count_params(model)
+    expect(got == expected, f"{name}: expected {expected:,} parameters, got {got:,}")
+
+
+def linear_layers(model: nn.Module) -> list[nn.Linear]:
+    """The nn.Linear layers of `model`, in registration order."""
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[int, int]], seed: int, gain: float = 1.0):
+    """Overwrite the weights of `model`'s linear layers with fixed, seeded values.
+
+    Each layer's values depend only on (seed, in_features, out_features), so any correct
+    implementation (Sequential or a custom Module, layers declared in any order) computes the
+    same function afterwards, whatever its own initialisation. Weights are He-uniform times
+    `gain`, biases uniform in (-0.5, 0.5), so that every activation and bias matters.
+
+    Inputs:
+    - shapes: the (in_features, out_features) of every expected layer.
+    """
+    layers = linear_layers(model)
+    got = sorted((layer.in_features, layer.out_features) for layer in layers)
+    expect(
+        got == sorted(shapes),
+        f"{name}: expected nn.Linear layers (in, out) {list(shapes)}, "
+        f"got {[(layer.in_features, layer.out_features) for layer in layers]}",
+    )
+    for layer in layers:
+        expect(
+            layer.bias is not None,
+            f"{name}: nn.Linear({layer.in_features}, {layer.out_features}) has no bias; every layer needs one",
+        )
+        key = zlib.crc32(f"{seed}:{layer.in_features}:{layer.out_features}".encode())
+        generator = torch.Generator().manual_seed(key)
+        bound = gain * (6.0 / layer.in_features) ** 0.5
+        weight = (torch.rand(layer.weight.shape, generator=generator) * 2 - 1) * bound
+        bias = torch.rand(layer.bias.shape, generator=generator) - 0.5
+        with torch.no_grad():
+            layer.weight.copy_(weight.to(layer.weight))
+            layer.bias.copy_(bias.to(layer.bias))
+    return model
+
+
+def _summary(check) -> str:
+    """The first line of a check's docstring: the behaviour it checks."""
+    return (check.__doc__ or check.__name__).strip().splitlines()[0]
+
+
+def _name(fn) -> str:
+    return getattr(fn, "__name__", repr(fn))

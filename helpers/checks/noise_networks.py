@@ -1,0 +1,290 @@
+"""Checks for notebook 3, "Noise and networks": sample_noise, discriminator, generator.
+
+Each public function is one graded behaviour. The reference cases (inputs, weight seeds and the
+outputs of the solution) are stored in answers/noise_networks.npz; `reference_answers` computes
+them from the solution functions and is what `make answers` calls.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from helpers.answers import load_answers
+from helpers.checks import (
+    assert_close,
+    assert_dtype,
+    assert_param_count,
+    assert_shape,
+    build_model,
+    call,
+    expect,
+    graded,
+    set_reference_weights,
+)
+
+NAME = "noise_networks"
+ASSIGNMENT = "03_noise_networks"
+IMAGE_DIM = 28 * 28
+HIDDEN_D = 256
+HIDDEN_G = 1024
+D_SHAPES = [(IMAGE_DIM, HIDDEN_D), (HIDDEN_D, HIDDEN_D), (HIDDEN_D, 1)]
+
+
+def g_shapes(noise_dim: int) -> list[tuple[int, int]]:
+    return [(noise_dim, HIDDEN_G), (HIDDEN_G, HIDDEN_G), (HIDDEN_G, IMAGE_DIM)]
+
+
+# Reference cases: "visible" ones are called from the visible part of a test cell, "hidden" ones
+# from the hidden part that students only meet at grading time.
+CASES = {
+    "visible": {"batch": 8, "noise_dim": 4, "seed": 3},
+    "hidden": {"batch": 5, "noise_dim": 96, "seed": 17},
+}
+# The range checks scale the reference weights up, so that a network's last layer produces values
+# far outside (-1, 1) (or [0, 1]) and only the right output activation keeps them in range.
+LARGE_GAIN = 2.0
+TOL = 1e-4  # float32 round-off across BLAS libraries is ~1e-6; a wrong activation is ~1e-2
+
+
+# ---------------------------------------------------------------------------------------------
+# sample_noise
+
+
+@graded
+def noise_shape_dtype(sample_noise, sizes=((3, 4), (128, 96))):
+    """sample_noise(batch_size, dim) returns a float32 tensor of shape (batch_size, dim)."""
+    for batch_size, dim in sizes:
+        z = call(sample_noise, batch_size, dim)
+        assert_shape(f"sample_noise({batch_size}, {dim})", z, (batch_size, dim))
+        assert_dtype(f"sample_noise({batch_size}, {dim})", z, torch.float32)
+
+
+@graded
+def noise_distribution(sample_noise, batch_size=4096, dim=8, seed=231):
+    """The values are uniform on (-1, 1): not clamped Gaussian, not [0, 1), not one value repeated."""
+    z = call(sample_noise, batch_size, dim, seed=seed).detach().double().cpu()
+    label = f"sample_noise({batch_size}, {dim}, seed={seed})"
+    expect(z.shape == (batch_size, dim), f"{label}: expected shape {(batch_size, dim)}, got {tuple(z.shape)}")
+    expect(bool(torch.isfinite(z).all()), f"{label}: contains NaN or inf")
+    low, high = float(z.min()), float(z.max())
+    expect(low >= -1 and high <= 1, f"{label}: values must lie in (-1, 1), got min {low:.4f} and max {high:.4f}")
+    at_edge = float((z.abs() == 1).double().mean())
+    expect(
+        at_edge < 1e-3,
+        f"{label}: {at_edge:.1%} of the values are exactly -1 or 1 (expected almost none): "
+        "clamping values (e.g. from randn) piles them up at the edges instead of spreading them evenly",
+    )
+    negative = float((z < 0).double().mean())
+    expect(
+        0.45 < negative < 0.55,
+        f"{label}: expected about half the values below 0, got {negative:.1%}"
+        + (" (torch.rand alone gives [0, 1): map it onto (-1, 1))" if negative == 0 else ""),
+    )
+    # Kolmogorov-Smirnov distance to U(-1, 1): the largest gap between the two CDFs.
+    values = z.flatten().sort().values
+    n = values.numel()
+    cdf = (values + 1) / 2
+    ranks = torch.arange(1, n + 1, dtype=torch.float64) / n
+    ks = float(torch.maximum(ranks - cdf, cdf - (ranks - 1 / n)).max())
+    expect(
+        ks < 0.02,
+        f"{label}: values are not uniform on (-1, 1): Kolmogorov-Smirnov distance {ks:.3f}, "
+        "expected < 0.02 (a Gaussian clamped to (-1, 1) gives about 0.16)",
+    )
+    # Every entry is its own draw: columns and rows must not repeat each other.
+    correlation = float(torch.corrcoef(z[:, :2].T)[0, 1])
+    expect(abs(correlation) < 0.1, f"{label}: columns 0 and 1 are correlated ({correlation:.2f}); draw every entry independently")
+    expect(not torch.equal(z[0], z[1]), f"{label}: rows 0 and 1 are identical; draw every entry independently")
+
+
+@graded
+def noise_seeded(sample_noise, batch_size=16, dim=5):
+    """The same seed gives the same noise, another seed other noise, and seed=None works."""
+    a = call(sample_noise, batch_size, dim, seed=0)
+    b = call(sample_noise, batch_size, dim, seed=0)
+    c = call(sample_noise, batch_size, dim, seed=1)
+    expect(torch.equal(a, b), "sample_noise(..., seed=0) gave different values on two calls: seed torch before sampling")
+    expect(not torch.equal(a, c), "sample_noise gave the same values for seed=0 and seed=1")
+    d = call(sample_noise, batch_size, dim)
+    assert_shape(f"sample_noise({batch_size}, {dim}) without a seed", d, (batch_size, dim))
+
+
+# ---------------------------------------------------------------------------------------------
+# discriminator
+
+
+@graded
+def discriminator_param_count(discriminator, expected: int):
+    """discriminator() has the expected number of parameters (267,009 for 784-256-256-1 with biases)."""
+    assert_param_count("discriminator()", build_model(discriminator), expected)
+
+
+@graded
+def discriminator_layers(discriminator):
+    """discriminator() holds exactly the linear layers 784->256->256->1, each with a bias."""
+    set_reference_weights("discriminator()", build_model(discriminator), D_SHAPES, seed=0)
+
+
+@graded
+def discriminator_output_shape(discriminator, batch_sizes=(16, 1), image_input=False):
+    """D maps x of shape (N, 784) (or images (N, 1, 28, 28)) to float32 logits of shape (N, 1)."""
+    D = build_model(discriminator, seed=0)
+    for n in batch_sizes:
+        shape = (n, 1, 28, 28) if image_input else (n, IMAGE_DIM)
+        x = torch.rand(shape) * 2 - 1
+        logits = call(D, x)
+        assert_shape(f"D(x) for x of shape {shape}", logits, (n, 1))
+        assert_dtype(f"D(x) for x of shape {shape}", logits, torch.float32)
+
+
+@graded
+def discriminator_returns_logits(discriminator, case="visible"):
+    """D returns raw scores (logits), not probabilities: outputs fall below 0 and above 1."""
+    logits = _reference_logits(discriminator, case, gain=LARGE_GAIN)
+    low, high = float(logits.min()), float(logits.max())
+    expect(
+        low < 0 and high > 1,
+        f"D(x) must return logits (any real number), but with large reference weights its outputs lie in "
+        f"[{low:.3f}, {high:.3f}]; expected some below 0 and some above 1. Remove a final sigmoid: the "
+        "loss (BCE with logits) applies it, in a numerically stable way",
+    )
+
+
+@graded
+def discriminator_reference(discriminator, case="visible"):
+    """With fixed weights, D computes the reference function (activations, slope and order included)."""
+    answers = load_answers(NAME)
+    logits = _reference_logits(discriminator, case)
+    assert_close(
+        f"D(x) with the reference weights ({case} case)",
+        logits,
+        answers[f"D_logits_{case}"],
+        tol=TOL,
+        hint="Check for LeakyReLU with negative_slope=0.01 after each hidden layer and nothing after the last",
+    )
+
+
+def _reference_logits(discriminator, case: str, gain: float = 1.0) -> torch.Tensor:
+    answers = load_answers(NAME)
+    D = build_model(discriminator, seed=0).cpu()
+    set_reference_weights("discriminator()", D, D_SHAPES, seed=int(answers[f"D_seed_{case}"]), gain=gain)
+    return call(D, torch.from_numpy(answers[f"D_x_{case}"].copy()))
+
+
+# ---------------------------------------------------------------------------------------------
+# generator
+
+
+@graded
+def generator_param_count(generator, noise_dim: int, expected: int):
+    """generator(noise_dim) has the expected number of parameters (1,858,320 at noise_dim=4)."""
+    assert_param_count(f"generator({noise_dim})", build_model(generator, noise_dim), expected)
+
+
+@graded
+def generator_layers(generator, noise_dim: int):
+    """generator(noise_dim) holds exactly the linear layers noise_dim->1024->1024->784, each with a bias."""
+    set_reference_weights(f"generator({noise_dim})", build_model(generator, noise_dim), g_shapes(noise_dim), seed=0)
+
+
+@graded
+def generator_output_shape(generator, noise_dim: int, batch_sizes=(16, 1)):
+    """G maps z of shape (N, noise_dim) to float32 images of shape (N, 784)."""
+    G = build_model(generator, noise_dim, seed=0)
+    for n in batch_sizes:
+        z = torch.rand(n, noise_dim) * 2 - 1
+        images = call(G, z)
+        assert_shape(f"G(z) for z of shape {(n, noise_dim)}", images, (n, IMAGE_DIM))
+        assert_dtype(f"G(z) for z of shape {(n, noise_dim)}", images, torch.float32)
+
+
+@graded
+def generator_output_range(generator, case="visible"):
+    """G ends in Tanh: with large weights its outputs fill (-1, 1), negatives included, and never leave it."""
+    images = _reference_images(generator, case, gain=LARGE_GAIN)
+    low, high = float(images.min()), float(images.max())
+    expect(
+        low >= -1 and high <= 1,
+        f"G(z) must lie in [-1, 1] like the real images, got values in [{low:.3f}, {high:.3f}]: end the generator with nn.Tanh()",
+    )
+    expect(
+        low < -0.5 and high > 0.5,
+        f"G(z) with large reference weights lies in [{low:.3f}, {high:.3f}]; a Tanh output would reach "
+        "below -0.5 and above 0.5 (a sigmoid gives no negative values)",
+    )
+
+
+@graded
+def generator_reference(generator, case="visible"):
+    """With fixed weights, G computes the reference function (ReLU, ReLU, Tanh, in that order)."""
+    answers = load_answers(NAME)
+    assert_close(
+        f"G(z) with the reference weights ({case} case)",
+        _reference_images(generator, case),
+        answers[f"G_images_{case}"],
+        tol=TOL,
+        hint="Check for ReLU after each hidden layer and Tanh after the last",
+    )
+
+
+def _reference_images(generator, case: str, gain: float = 1.0) -> torch.Tensor:
+    answers = load_answers(NAME)
+    z = torch.from_numpy(answers[f"G_z_{case}"].copy())
+    noise_dim = z.shape[1]
+    G = build_model(generator, noise_dim, seed=0).cpu()
+    set_reference_weights(f"generator({noise_dim})", G, g_shapes(noise_dim), seed=int(answers[f"G_seed_{case}"]), gain=gain)
+    return call(G, z)
+
+
+# ---------------------------------------------------------------------------------------------
+# both networks
+
+
+@graded
+def models_seeded(discriminator, generator, noise_dim: int = 4):
+    """discriminator(seed=s) and generator(noise_dim, seed=s) are reproducible, and differ across seeds."""
+    for label, build in (
+        ("discriminator", lambda seed: build_model(discriminator, seed=seed)),
+        (f"generator({noise_dim})", lambda seed: build_model(generator, noise_dim, seed=seed)),
+    ):
+        a, b, c = (list(build(seed).parameters()) for seed in (0, 0, 1))
+        expect(
+            all(torch.equal(p, q) for p, q in zip(a, b)),
+            f"{label}(seed=0) built twice has different weights: seed torch before creating the layers",
+        )
+        expect(
+            not all(torch.equal(p, q) for p, q in zip(a, c)),
+            f"{label}(seed=0) and {label}(seed=1) have the same weights",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# answer key
+
+
+def reference_answers(sample_noise, discriminator, generator) -> dict[str, object]:
+    """The stored answers, computed from the solution functions (called by `make answers`).
+
+    Inputs come from fixed seeds; outputs are what the solution computes with the reference
+    weights. Parameter counts are stored too, so a test can compare them with the specification.
+    """
+    del sample_noise  # its checks are statistical, they need no stored values
+    answers: dict[str, object] = {}
+    with torch.no_grad():
+        for case, spec in CASES.items():
+            generator_for_inputs = torch.Generator().manual_seed(spec["seed"])
+            x = torch.rand(spec["batch"], IMAGE_DIM, generator=generator_for_inputs) * 2 - 1
+            z = torch.rand(spec["batch"], spec["noise_dim"], generator=generator_for_inputs) * 2 - 1
+            D = set_reference_weights("discriminator()", discriminator(seed=0), D_SHAPES, seed=spec["seed"])
+            G = generator(spec["noise_dim"], seed=0)
+            set_reference_weights("generator()", G, g_shapes(spec["noise_dim"]), seed=spec["seed"])
+            answers[f"D_seed_{case}"] = spec["seed"]
+            answers[f"D_x_{case}"] = x
+            answers[f"D_logits_{case}"] = D(x)
+            answers[f"G_seed_{case}"] = spec["seed"]
+            answers[f"G_z_{case}"] = z
+            answers[f"G_images_{case}"] = G(z)
+        answers["D_param_count"] = sum(p.numel() for p in discriminator().parameters())
+        for noise_dim in sorted({spec["noise_dim"] for spec in CASES.values()}):
+            answers[f"G_param_count_{noise_dim}"] = sum(p.numel() for p in generator(noise_dim).parameters())
+    return answers

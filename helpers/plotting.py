@@ -1,0 +1,94 @@
+"""Image grids and loss curves. `image_grid` and `loss_figure` compute; `show_images` and `plot_losses` display."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+from torchvision.utils import make_grid
+
+
+def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
+    """Tile images into one grey-scale picture.
+
+    Inputs:
+    - images: Tensor or array of shape (N, 784), (N, 28, 28) or (N, C, H, W), values in [-1, 1].
+    - nrow: images per row; None makes the grid as square as possible.
+
+    Returns:
+    - float32 array of shape (H_grid, W_grid) for one channel, (H_grid, W_grid, 3) for three,
+      values in [0, 1].
+    """
+    x = torch.as_tensor(np.asarray(images.detach().cpu() if isinstance(images, torch.Tensor) else images))
+    x = x.to(torch.float32)
+    if x.ndim == 2:  # (N, D) flattened square images
+        side = math.isqrt(x.shape[1])
+        if side * side != x.shape[1]:
+            raise ValueError(f"cannot make square images from vectors of length {x.shape[1]}")
+        x = x.view(-1, 1, side, side)
+    elif x.ndim == 3:  # (N, H, W)
+        x = x.unsqueeze(1)
+    elif x.ndim != 4:
+        raise ValueError(f"images must have 2, 3 or 4 dimensions, got shape {tuple(x.shape)}")
+    if x.shape[0] == 0:
+        raise ValueError("no images to show")
+    nrow = nrow or math.ceil(math.sqrt(x.shape[0]))
+    x = ((x.clamp(-1, 1) + 1) / 2)  # [-1, 1] -> [0, 1]
+    grid = make_grid(x, nrow=nrow, padding=padding, pad_value=1.0)  # (3, H, W)
+    if x.shape[1] == 1:
+        return grid[0].numpy()
+    return grid.permute(1, 2, 0).numpy()
+
+
+def show_images(images, nrow: int | None = None, title: str | None = None, size: float = 4.0):
+    """Show a grid of images (see `image_grid` for the accepted shapes)."""
+    import matplotlib.pyplot as plt
+
+    grid = image_grid(images, nrow=nrow)
+    fig, ax = plt.subplots(figsize=(size, size * grid.shape[0] / grid.shape[1]))
+    ax.imshow(grid, cmap="gray", vmin=0.0, vmax=1.0)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    plt.show()
+
+
+def loss_figure(history: Mapping[str, Sequence[float]], smooth: int = 1, title: str | None = None):
+    """A figure of loss curves, one line per key (e.g. {"loss_D": [...], "loss_G": [...]}).
+
+    - smooth: window of a moving average drawn over the raw curve (1 draws the raw curve only).
+    """
+    import matplotlib.pyplot as plt
+
+    if smooth < 1:
+        raise ValueError(f"smooth must be >= 1, got {smooth}")
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for name, values in history.items():
+        values = np.asarray(values, dtype=np.float64)
+        if values.size == 0:
+            continue
+        steps = np.arange(values.size)
+        if smooth > 1 and values.size >= smooth:
+            (line,) = ax.plot(steps, values, alpha=0.25)
+            kernel = np.ones(smooth) / smooth
+            ax.plot(steps[smooth - 1 :], np.convolve(values, kernel, mode="valid"), color=line.get_color(), label=name)
+        else:
+            ax.plot(steps, values, label=name)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_losses(history: Mapping[str, Sequence[float]], smooth: int = 1, title: str | None = None):
+    """Show `loss_figure(history, smooth, title)`."""
+    import matplotlib.pyplot as plt
+
+    loss_figure(history, smooth=smooth, title=title)
+    plt.show()
