@@ -51,9 +51,9 @@ def graded(check):
                 warnings.simplefilter("ignore")
                 check(*args, **kwargs)
         except NotImplementedError as error:
+            detail = f" ({error})" if str(error) else ""
             raise AssertionError(
-                "not implemented yet: replace `raise NotImplementedError()` with your code "
-                f"({error or 'NotImplementedError'})"
+                f"not implemented yet: replace `raise NotImplementedError()` with your code{detail}"
             ) from None
         finally:
             random.setstate(py_state)
@@ -69,24 +69,34 @@ def expect(condition: bool, message: str) -> None:
         raise AssertionError(message)
 
 
-def call(fn, *args, **kwargs):
-    """Call student function `fn`; a result that is not a Tensor fails with the function's name."""
-    result = fn(*args, **kwargs)
-    expect(
-        isinstance(result, torch.Tensor),
-        f"{_name(fn)}(...) must return a torch.Tensor, got {type(result).__name__}",
-    )
+def call(label: str, fn, *args, **kwargs):
+    """Call student code `fn(*args, **kwargs)`, described as `label` in messages.
+
+    An exception inside the student's code fails the check with that exception named (the
+    traceback still shows where it happened); a result that is not a Tensor fails too.
+    """
+    result = _run(label, fn, *args, **kwargs)
+    expect(isinstance(result, torch.Tensor), f"{label} must return a torch.Tensor, got {type(result).__name__}")
     return result
 
 
-def build_model(fn, *args, **kwargs) -> nn.Module:
-    """Call model builder `fn`; a result that is not an nn.Module fails with the builder's name."""
-    model = fn(*args, **kwargs)
+def build_model(label: str, fn, *args, **kwargs) -> nn.Module:
+    """Call model builder `fn(*args, **kwargs)`; its result must be an nn.Module."""
+    model = _run(label, fn, *args, **kwargs)
     expect(
         isinstance(model, nn.Module),
-        f"{_name(fn)}(...) must return an nn.Module (e.g. nn.Sequential), got {type(model).__name__}",
+        f"{label} must return an nn.Module (e.g. nn.Sequential), got {type(model).__name__}",
     )
     return model
+
+
+def _run(label: str, fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as error:
+        raise AssertionError(f"{label} raised {type(error).__name__}: {error}") from error
 
 
 def assert_shape(name: str, tensor: torch.Tensor, shape: Sequence[int]) -> None:
@@ -174,5 +184,3 @@ def _summary(check) -> str:
     return (check.__doc__ or check.__name__).strip().splitlines()[0]
 
 
-def _name(fn) -> str:
-    return getattr(fn, "__name__", repr(fn))

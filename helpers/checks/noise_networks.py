@@ -54,20 +54,27 @@ TOL = 1e-4  # float32 round-off across BLAS libraries is ~1e-6; a wrong activati
 def noise_shape_dtype(sample_noise, sizes=((3, 4), (128, 96))):
     """sample_noise(batch_size, dim) returns a float32 tensor of shape (batch_size, dim)."""
     for batch_size, dim in sizes:
-        z = call(sample_noise, batch_size, dim)
-        assert_shape(f"sample_noise({batch_size}, {dim})", z, (batch_size, dim))
-        assert_dtype(f"sample_noise({batch_size}, {dim})", z, torch.float32)
+        label = f"sample_noise({batch_size}, {dim})"
+        z = call(label, sample_noise, batch_size, dim)
+        assert_shape(label, z, (batch_size, dim))
+        assert_dtype(label, z, torch.float32)
 
 
 @graded
 def noise_distribution(sample_noise, batch_size=4096, dim=8, seed=231):
     """The values are uniform on (-1, 1): not clamped Gaussian, not [0, 1), not one value repeated."""
-    z = call(sample_noise, batch_size, dim, seed=seed).detach().double().cpu()
     label = f"sample_noise({batch_size}, {dim}, seed={seed})"
+    z = call(label, sample_noise, batch_size, dim, seed=seed).detach().double().cpu()
     expect(z.shape == (batch_size, dim), f"{label}: expected shape {(batch_size, dim)}, got {tuple(z.shape)}")
     expect(bool(torch.isfinite(z).all()), f"{label}: contains NaN or inf")
     low, high = float(z.min()), float(z.max())
     expect(low >= -1 and high <= 1, f"{label}: values must lie in (-1, 1), got min {low:.4f} and max {high:.4f}")
+    # Every entry is its own draw: columns and rows must not repeat each other.
+    if dim >= 2:
+        correlation = float(torch.corrcoef(z[:, :2].T)[0, 1])
+        expect(abs(correlation) < 0.1, f"{label}: columns 0 and 1 are correlated ({correlation:.2f}); draw every entry independently")
+    if batch_size >= 2:
+        expect(not torch.equal(z[0], z[1]), f"{label}: rows 0 and 1 are identical; draw every entry independently")
     at_edge = float((z.abs() == 1).double().mean())
     expect(
         at_edge < 1e-3,
@@ -91,22 +98,18 @@ def noise_distribution(sample_noise, batch_size=4096, dim=8, seed=231):
         f"{label}: values are not uniform on (-1, 1): Kolmogorov-Smirnov distance {ks:.3f}, "
         "expected < 0.02 (a Gaussian clamped to (-1, 1) gives about 0.16)",
     )
-    # Every entry is its own draw: columns and rows must not repeat each other.
-    correlation = float(torch.corrcoef(z[:, :2].T)[0, 1])
-    expect(abs(correlation) < 0.1, f"{label}: columns 0 and 1 are correlated ({correlation:.2f}); draw every entry independently")
-    expect(not torch.equal(z[0], z[1]), f"{label}: rows 0 and 1 are identical; draw every entry independently")
 
 
 @graded
 def noise_seeded(sample_noise, batch_size=16, dim=5):
     """The same seed gives the same noise, another seed other noise, and seed=None works."""
-    a = call(sample_noise, batch_size, dim, seed=0)
-    b = call(sample_noise, batch_size, dim, seed=0)
-    c = call(sample_noise, batch_size, dim, seed=1)
+    a = call(f"sample_noise({batch_size}, {dim}, seed=0)", sample_noise, batch_size, dim, seed=0)
+    b = call(f"sample_noise({batch_size}, {dim}, seed=0)", sample_noise, batch_size, dim, seed=0)
+    c = call(f"sample_noise({batch_size}, {dim}, seed=1)", sample_noise, batch_size, dim, seed=1)
     expect(torch.equal(a, b), "sample_noise(..., seed=0) gave different values on two calls: seed torch before sampling")
     expect(not torch.equal(a, c), "sample_noise gave the same values for seed=0 and seed=1")
-    d = call(sample_noise, batch_size, dim)
-    assert_shape(f"sample_noise({batch_size}, {dim}) without a seed", d, (batch_size, dim))
+    label = f"sample_noise({batch_size}, {dim}) without a seed"
+    assert_shape(label, call(label, sample_noise, batch_size, dim), (batch_size, dim))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,25 +119,25 @@ def noise_seeded(sample_noise, batch_size=16, dim=5):
 @graded
 def discriminator_param_count(discriminator, expected: int):
     """discriminator() has the expected number of parameters (267,009 for 784-256-256-1 with biases)."""
-    assert_param_count("discriminator()", build_model(discriminator), expected)
+    assert_param_count("discriminator()", build_model("discriminator()", discriminator), expected)
 
 
 @graded
 def discriminator_layers(discriminator):
     """discriminator() holds exactly the linear layers 784->256->256->1, each with a bias."""
-    set_reference_weights("discriminator()", build_model(discriminator), D_SHAPES, seed=0)
+    set_reference_weights("discriminator()", build_model("discriminator()", discriminator), D_SHAPES, seed=0)
 
 
 @graded
 def discriminator_output_shape(discriminator, batch_sizes=(16, 1), image_input=False):
     """D maps x of shape (N, 784) (or images (N, 1, 28, 28)) to float32 logits of shape (N, 1)."""
-    D = build_model(discriminator, seed=0)
+    D = build_model("discriminator(seed=0)", discriminator, seed=0)
     for n in batch_sizes:
         shape = (n, 1, 28, 28) if image_input else (n, IMAGE_DIM)
-        x = torch.rand(shape) * 2 - 1
-        logits = call(D, x)
-        assert_shape(f"D(x) for x of shape {shape}", logits, (n, 1))
-        assert_dtype(f"D(x) for x of shape {shape}", logits, torch.float32)
+        label = f"D(x) for x of shape {shape}"
+        logits = call(label, D, torch.rand(shape) * 2 - 1)
+        assert_shape(label, logits, (n, 1))
+        assert_dtype(label, logits, torch.float32)
 
 
 @graded
@@ -166,9 +169,10 @@ def discriminator_reference(discriminator, case="visible"):
 
 def _reference_logits(discriminator, case: str, gain: float = 1.0) -> torch.Tensor:
     answers = load_answers(NAME)
-    D = build_model(discriminator, seed=0).cpu()
+    D = build_model("discriminator(seed=0)", discriminator, seed=0).cpu()
     set_reference_weights("discriminator()", D, D_SHAPES, seed=int(answers[f"D_seed_{case}"]), gain=gain)
-    return call(D, torch.from_numpy(answers[f"D_x_{case}"].copy()))
+    x = torch.from_numpy(answers[f"D_x_{case}"].copy())
+    return call(f"D(x) for x of shape {tuple(x.shape)}", D, x)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,24 +182,26 @@ def _reference_logits(discriminator, case: str, gain: float = 1.0) -> torch.Tens
 @graded
 def generator_param_count(generator, noise_dim: int, expected: int):
     """generator(noise_dim) has the expected number of parameters (1,858,320 at noise_dim=4)."""
-    assert_param_count(f"generator({noise_dim})", build_model(generator, noise_dim), expected)
+    label = f"generator({noise_dim})"
+    assert_param_count(label, build_model(label, generator, noise_dim), expected)
 
 
 @graded
 def generator_layers(generator, noise_dim: int):
     """generator(noise_dim) holds exactly the linear layers noise_dim->1024->1024->784, each with a bias."""
-    set_reference_weights(f"generator({noise_dim})", build_model(generator, noise_dim), g_shapes(noise_dim), seed=0)
+    label = f"generator({noise_dim})"
+    set_reference_weights(label, build_model(label, generator, noise_dim), g_shapes(noise_dim), seed=0)
 
 
 @graded
 def generator_output_shape(generator, noise_dim: int, batch_sizes=(16, 1)):
     """G maps z of shape (N, noise_dim) to float32 images of shape (N, 784)."""
-    G = build_model(generator, noise_dim, seed=0)
+    G = build_model(f"generator({noise_dim}, seed=0)", generator, noise_dim, seed=0)
     for n in batch_sizes:
-        z = torch.rand(n, noise_dim) * 2 - 1
-        images = call(G, z)
-        assert_shape(f"G(z) for z of shape {(n, noise_dim)}", images, (n, IMAGE_DIM))
-        assert_dtype(f"G(z) for z of shape {(n, noise_dim)}", images, torch.float32)
+        label = f"G(z) for z of shape {(n, noise_dim)}"
+        images = call(label, G, torch.rand(n, noise_dim) * 2 - 1)
+        assert_shape(label, images, (n, IMAGE_DIM))
+        assert_dtype(label, images, torch.float32)
 
 
 @graded
@@ -231,9 +237,9 @@ def _reference_images(generator, case: str, gain: float = 1.0) -> torch.Tensor:
     answers = load_answers(NAME)
     z = torch.from_numpy(answers[f"G_z_{case}"].copy())
     noise_dim = z.shape[1]
-    G = build_model(generator, noise_dim, seed=0).cpu()
+    G = build_model(f"generator({noise_dim}, seed=0)", generator, noise_dim, seed=0).cpu()
     set_reference_weights(f"generator({noise_dim})", G, g_shapes(noise_dim), seed=int(answers[f"G_seed_{case}"]), gain=gain)
-    return call(G, z)
+    return call(f"G(z) for z of shape {tuple(z.shape)}", G, z)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,8 +250,8 @@ def _reference_images(generator, case: str, gain: float = 1.0) -> torch.Tensor:
 def models_seeded(discriminator, generator, noise_dim: int = 4):
     """discriminator(seed=s) and generator(noise_dim, seed=s) are reproducible, and differ across seeds."""
     for label, build in (
-        ("discriminator", lambda seed: build_model(discriminator, seed=seed)),
-        (f"generator({noise_dim})", lambda seed: build_model(generator, noise_dim, seed=seed)),
+        ("discriminator", lambda seed: build_model(f"discriminator(seed={seed})", discriminator, seed=seed)),
+        (f"generator({noise_dim})", lambda seed: build_model(f"generator({noise_dim}, seed={seed})", generator, noise_dim, seed=seed)),
     ):
         a, b, c = (list(build(seed).parameters()) for seed in (0, 0, 1))
         expect(

@@ -1,0 +1,77 @@
+# The course's commands. Each one creates the virtual environment (.venv) first if it is missing
+# or older than pyproject.toml, so a fresh clone needs nothing installed by hand but Python 3.10+.
+#
+#   make demo        release + sample submissions + autograde + feedback + grade table (main job)
+#   make test        the test suite (what CI runs)
+#   make help        every target
+
+PYTHON3 ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+
+# Data: $GAN_DATA_DIR if set; else ../shared/data when it exists (the offline MNIST copy this
+# project's CI machines carry); else the loader's default cache folder, downloading on first use.
+GAN_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
+ifneq ($(strip $(GAN_DATA_DIR)),)
+export GAN_DATA_DIR
+endif
+
+.PHONY: help venv demo release samples autograde feedback export report answers notebooks test formgrade clean
+
+help:
+	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
+	@echo "                 write feedback and grades.csv, and print the grade table"
+	@echo "make test        run the test suite"
+	@echo "make release     nbgrader generate_assignment for every assignment -> release/"
+	@echo "make autograde   nbgrader autograde every submission under submitted/"
+	@echo "make feedback    nbgrader generate_feedback (HTML) -> feedback/"
+	@echo "make export      nbgrader export -> grades.csv"
+	@echo "make report      grade table with the reason for every lost point"
+	@echo "make formgrade   open JupyterLab with nbgrader's formgrader to grade written answers"
+	@echo "make answers     regenerate answers/ from the solutions"
+	@echo "make notebooks   execute every source notebook headless (SMOKE=1 for the quick setting)"
+	@echo "make clean       remove nbgrader's generated folders, the gradebook and build/"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m course demo
+
+release: $(STAMP)
+	$(PY) -m course release
+
+samples: $(STAMP)
+	$(PY) -m course samples
+
+autograde: $(STAMP)
+	$(PY) -m course autograde
+
+feedback: $(STAMP)
+	$(PY) -m course feedback
+
+export: $(STAMP)
+	$(PY) -m course export --to grades.csv
+
+report: $(STAMP)
+	$(PY) -m course report
+
+answers: $(STAMP)
+	$(PY) -m course answers
+
+notebooks: $(STAMP)
+	$(PY) -m course notebooks $(if $(SMOKE),--smoke,)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+formgrade: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
+
+clean:
+	rm -rf release submitted autograded feedback gradebook.db grades.csv build

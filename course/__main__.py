@@ -1,0 +1,140 @@
+"""`python -m course STEP`: the instructor's commands (the Makefile calls these)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from course import workflow
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course root, the folder of nbgrader_config.py")
+    steps = parser.add_subparsers(dest="step", required=True)
+    for name, text in [
+        ("release", "generate the student version of every assignment (release/)"),
+        ("samples", "add the bundled sample submissions to submitted/"),
+        ("autograde", "autograde every submission of every assignment"),
+        ("feedback", "write an HTML feedback page per submission (feedback/)"),
+        ("demo", "release, sample submissions, autograde, feedback, export, then print the grades"),
+    ]:
+        step = steps.add_parser(name, help=text)
+        step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+    step = steps.add_parser("export", help="export the gradebook to a CSV file")
+    step.add_argument("--to", default="grades.csv")
+    steps.add_parser("report", help="print the grade table and the reason for every lost point")
+    step = steps.add_parser("answers", help="regenerate answers/ from the solutions")
+    step.add_argument("--out", type=Path, default=None, help="write here instead of answers/")
+    step = steps.add_parser("notebooks", help="execute every source notebook headless in a real kernel")
+    step.add_argument("--smoke", action="store_true", help="set GAN_SMOKE=1 (few steps, little data)")
+    step.add_argument("--out", type=Path, default=Path("build/executed"), help="where the executed copies go")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if not (root / "nbgrader_config.py").is_file():
+        parser.error(f"{root} has no nbgrader_config.py: pass --root or run from the course folder")
+
+    try:
+        return STEPS[args.step](root, args)
+    except workflow.WorkflowError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _release(root, args):
+    for path in workflow.release(root, args.assignments):
+        print(f"released {path.relative_to(root)}")
+    return 0
+
+
+def _samples(root, args):
+    for assignment, students in workflow.add_samples(root, args.assignments).items():
+        print(f"{assignment}: submitted/ now holds {', '.join(students)}")
+    return 0
+
+
+def _autograde(root, args):
+    workflow.autograde(root, args.assignments)
+    print(workflow.format_report(workflow.report(root), root))
+    return 0
+
+
+def _feedback(root, args):
+    for page in workflow.feedback(root, args.assignments):
+        print(f"feedback: {page.relative_to(root)}")
+    return 0
+
+
+def _export(root, args):
+    print(f"grades written to {workflow.export(root, args.to).relative_to(root)}")
+    return 0
+
+
+def _report(root, args):
+    print(workflow.format_report(workflow.report(root), root))
+    return 0
+
+
+def _demo(root, args):
+    started = time.perf_counter()
+    print("1/5 release: nbgrader generate_assignment", flush=True)
+    workflow.release(root, args.assignments)
+    print("2/5 sample submissions: full solution, untouched release, partly wrong", flush=True)
+    workflow.add_samples(root, args.assignments)
+    print("3/5 autograde: nbgrader autograde (a fresh kernel per submission)", flush=True)
+    workflow.autograde(root, args.assignments)
+    print("4/5 feedback: nbgrader generate_feedback", flush=True)
+    pages = workflow.feedback(root, args.assignments)
+    print("5/5 export: nbgrader export", flush=True)
+    csv_path = workflow.export(root)
+    print()
+    print(workflow.format_report(workflow.report(root), root))
+    print("\nFeedback pages:")
+    for page in pages:
+        print(f"  {page.relative_to(root)}")
+    print(f"Grades CSV: {csv_path.relative_to(root)}")
+    print("Student release: release/ (hand out release/<assignment>/)")
+    print(f"Done in {time.perf_counter() - started:.0f} s.")
+    return 0
+
+
+def _answers(root, args):
+    from course import answers
+
+    out = args.out or root / "answers"
+    for path in answers.regenerate(root / workflow.SOURCE, out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _notebooks(root, args):
+    from course import execute
+
+    if args.smoke:
+        os.environ["GAN_SMOKE"] = "1"
+    failures = 0
+    for assignment in workflow.assignments(root):
+        for result in execute.run_folder(root / workflow.SOURCE / assignment, root / args.out / assignment):
+            status = "ok" if result.error is None else f"FAILED\n{result.error}"
+            print(f"{result.path.relative_to(root)}: {result.seconds:.1f} s {status}", flush=True)
+            failures += result.error is not None
+    return 1 if failures else 0
+
+
+STEPS = {
+    "release": _release,
+    "samples": _samples,
+    "autograde": _autograde,
+    "feedback": _feedback,
+    "export": _export,
+    "report": _report,
+    "demo": _demo,
+    "answers": _answers,
+    "notebooks": _notebooks,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""The instructor's workflow on an nbgrader course folder, for every assignment at once.
+
+The course root holds nbgrader_config.py; nbgrader's own layout lives below it:
+notebooks/ (source, with solutions), release/, submitted/<student>/<assignment>/,
+autograded/, feedback/ and gradebook.db. Every step calls the real `nbgrader` command.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course import nbtools, patches
+
+SOURCE = "notebooks"
+SAMPLES = "samples"
+FULL, UNTOUCHED = "sample_full", "sample_untouched"
+
+
+class WorkflowError(RuntimeError):
+    """An nbgrader step failed; the message carries its log."""
+
+
+def nbgrader(root: Path, *args: str) -> str:
+    """Run `nbgrader ARGS` in the course root; raise WorkflowError with its log when it fails."""
+    command = [sys.executable, "-m", "nbgrader", *args]
+    # nbgrader runs tools of its own environment (alembic) by name: put that environment first on PATH.
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    log = done.stdout + done.stderr
+    if done.returncode != 0 or "[ERROR]" in log:
+        raise WorkflowError(f"`nbgrader {' '.join(args)}` failed (exit {done.returncode}) in {root}:\n{log}")
+    return log
+
+
+def assignments(root: Path, only: list[str] | None = None) -> list[str]:
+    found = nbtools.assignments(root / SOURCE)
+    if only:
+        unknown = sorted(set(only) - set(found))
+        if unknown:
+            raise WorkflowError(f"no assignment {unknown} under {root / SOURCE}; there are {found}")
+        return [a for a in found if a in only]
+    return found
+
+
+def release(root: Path, only=None) -> list[Path]:
+    """nbgrader generate_assignment for every assignment: release/<assignment>/ without solutions."""
+    for assignment in assignments(root, only):
+        nbgrader(root, "generate_assignment", assignment, "--force")
+    return [root / "release" / a for a in assignments(root, only)]
+
+
+def add_samples(root: Path, only=None) -> dict[str, list[str]]:
+    """Put the bundled sample submissions into submitted/, as if three students had turned them in.
+
+    - sample_full: the release with the instructor's solutions typed in;
+    - sample_untouched: the release as it was handed out;
+    - sample_<name>: the full solution with the cells of samples/<assignment>/<name>.py instead.
+    Returns assignment -> the student ids written.
+    """
+    written = {}
+    for assignment in assignments(root, only):
+        released = root / "release" / assignment
+        if not released.is_dir():
+            raise WorkflowError(f"{released} is missing: run the release step first")
+        sample_patches = [patches.load(p) for p in sorted((root / SAMPLES / assignment).glob("*.py"))]
+        students = [FULL, UNTOUCHED] + [f"sample_{p.name}" for p in sample_patches]
+        for path in nbtools.notebooks(root / SOURCE / assignment):
+            release_nb = nbtools.read(released / path.name)
+            solution = nbtools.solutions(nbtools.read(path))
+            versions = {FULL: nbtools.fill(release_nb, solution), UNTOUCHED: release_nb}
+            for patch in sample_patches:
+                versions[f"sample_{patch.name}"] = nbtools.fill(release_nb, {**solution, **patch.cells})
+            for student, nb in versions.items():
+                nbtools.write(nb, root / "submitted" / student / assignment / path.name)
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+        for student in students:
+            (root / "submitted" / student / assignment / "timestamp.txt").write_text(stamp)
+        written[assignment] = students
+    return written
+
+
+def autograde(root: Path, only=None) -> None:
+    """nbgrader autograde for every assignment: every submission under submitted/ into autograded/."""
+    for assignment in assignments(root, only):
+        nbgrader(root, "autograde", assignment, "--force")
+
+
+def feedback(root: Path, only=None) -> list[Path]:
+    """nbgrader generate_feedback for every assignment: HTML pages under feedback/."""
+    for assignment in assignments(root, only):
+        nbgrader(root, "generate_feedback", assignment, "--force")
+    return sorted((root / "feedback").glob("*/*/*.html"))
+
+
+def export(root: Path, to: str = "grades.csv") -> Path:
+    """nbgrader export: one CSV row per student and assignment."""
+    nbgrader(root, "export", "--to", to)
+    return root / to
+
+
+@dataclass
+class Lost:
+    grade_id: str
+    points: float
+    reason: str
+
+
+@dataclass
+class Row:
+    assignment: str
+    student: str
+    auto_score: float
+    auto_max: float
+    written_score: float | None  # None while a written answer awaits grading by hand
+    written_max: float
+    lost: list[Lost] = field(default_factory=list)
+
+
+def report(root: Path) -> list[Row]:
+    """Scores per assignment and student from the gradebook, with the reason for every lost point."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
+                row = Row(assignment.name, submission.student.id, 0.0, 0.0, 0.0, 0.0)
+                for notebook in submission.notebooks:
+                    autograded = root / "autograded" / row.student / row.assignment / f"{notebook.name}.ipynb"
+                    reasons = _failure_reasons(autograded)
+                    for grade in notebook.grades:
+                        if grade.cell.cell_type == "code" and grade.auto_score is not None:
+                            row.auto_max += grade.max_score
+                            row.auto_score += grade.score
+                            if grade.score < grade.max_score:
+                                reason = reasons.get(grade.name, "no points (see the feedback page)")
+                                row.lost.append(Lost(grade.name, grade.max_score - grade.score, reason))
+                        else:
+                            row.written_max += grade.max_score
+                            if grade.needs_manual_grade or row.written_score is None:
+                                row.written_score = None
+                            else:
+                                row.written_score += grade.score
+                rows.append(row)
+    return rows
+
+
+def _failure_reasons(path: Path) -> dict[str, str]:
+    """grade_id -> the first line of the error a test cell raised (or its stderr) in an autograded notebook."""
+    if not path.is_file():
+        return {}
+    reasons = {}
+    for cell in nbtools.read(path).cells:
+        if not nbtools.is_test(cell):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                message = str(output.evalue).strip().splitlines()
+                reasons[nbtools.grade_id(cell)] = f"{output.ename}: {message[0] if message else ''}"
+                break
+            if output.output_type == "stream" and output.name == "stderr":
+                reasons[nbtools.grade_id(cell)] = "the cell wrote to stderr: " + output.text.strip().splitlines()[0]
+                break
+    return reasons
+
+
+def format_report(rows: list[Row], root: Path, width: int = 160) -> str:
+    lines = [f"{'assignment':<22}{'student':<24}{'checks':>10}{'written':>16}"]
+    for row in rows:
+        if row.written_max == 0:
+            written = "-"
+        elif row.written_score is None:
+            written = f"to grade ({row.written_max:g})"
+        else:
+            written = f"{row.written_score:g}/{row.written_max:g}"
+        lines.append(f"{row.assignment:<22}{row.student:<24}{row.auto_score:>6g}/{row.auto_max:<3g}{written:>16}")
+    for row in rows:
+        if row.lost:
+            lines.append(f"\n{row.student} lost points in {row.assignment}:")
+            for lost in row.lost:
+                text = f"  - {lost.grade_id} ({lost.points:g}): {lost.reason}"
+                lines.append(text if len(text) <= width else text[: width - 3] + "...")
+    return "\n".join(lines)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -1,0 +1,50 @@
+"""Shared fixtures: the repository's paths, the source notebooks, and a scratch nbgrader course."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")  # no screen in CI; notebooks run in-process plot to memory
+
+from course import nbtools  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE = REPO / "notebooks"
+ASSIGNMENTS = nbtools.assignments(SOURCE)
+
+
+def source_notebook(assignment: str):
+    (path,) = nbtools.notebooks(SOURCE / assignment)
+    return nbtools.read(path)
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder holding MNIST (the $GAN_DATA_DIR the notebooks will use); skipped if there is none.
+
+    In CI ($CI set) a missing copy is an error, not a skip: CI must test the real data path.
+    """
+    from helpers.data import resolve_data_dir
+
+    root = resolve_data_dir()
+    raw = root / "MNIST" / "raw"
+    if not any(raw.glob("*-ubyte*")):
+        message = f"no MNIST files under {raw}: set GAN_DATA_DIR (CI uses ../shared/data)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return root
+
+
+def make_course(tmp: Path) -> Path:
+    """A scratch course root: nbgrader_config.py, the source notebooks and the samples, copied."""
+    for name in ("nbgrader_config.py",):
+        shutil.copy(REPO / name, tmp / name)
+    for name in ("notebooks", "samples"):
+        shutil.copytree(REPO / name, tmp / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return tmp

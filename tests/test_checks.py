@@ -1,0 +1,104 @@
+"""The building blocks of the graded checks (helpers.checks)."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from helpers.checks import assert_close, assert_param_count, build_model, call, graded, set_reference_weights
+
+
+def test_assert_close_reports_expected_got_and_tolerance():
+    assert_close("x", torch.tensor([1.0, 2.0]), np.array([1.0, 2.0 + 1e-6]))
+    with pytest.raises(AssertionError) as error:
+        assert_close("x", torch.tensor([1.0, 2.5]), np.array([1.0, 2.0]), tol=1e-3, hint="look here")
+    message = str(error.value)
+    assert "max error 0.25 > tolerance 0.001" in message
+    assert "expected 2" in message and "got 2.5" in message and message.endswith("look here")
+    with pytest.raises(AssertionError, match=r"expected shape \(2,\), got \(3,\)"):
+        assert_close("x", torch.zeros(3), np.zeros(2))
+    with pytest.raises(AssertionError, match="NaN"):
+        assert_close("x", torch.tensor([float("nan")]), np.zeros(1))
+
+
+def test_assert_param_count_message():
+    with pytest.raises(AssertionError, match="expected 10 parameters, got 8"):
+        assert_param_count("model", nn.Linear(3, 2), 10)
+
+
+def test_call_and_build_model_name_what_went_wrong():
+    with pytest.raises(AssertionError, match=r"f\(\) must return a torch.Tensor, got list"):
+        call("f()", lambda: [1.0])
+    with pytest.raises(AssertionError, match=r"f\(\) raised ZeroDivisionError"):
+        call("f()", lambda: 1 / 0)
+    with pytest.raises(AssertionError, match=r"build\(\) must return an nn.Module .*, got NoneType"):
+        build_model("build()", lambda: None)
+
+
+def test_graded_restores_random_state_hides_warnings_and_explains_stubs(capsys):
+    @graded
+    def reseeding_check():
+        """A check that reseeds and warns."""
+        torch.manual_seed(0)
+        random.seed(0)
+        np.random.seed(0)
+        warnings.warn("noisy")
+
+    torch.manual_seed(123)
+    random.seed(123)
+    np.random.seed(123)
+    expected = (torch.rand(1), random.random(), np.random.rand())
+    torch.manual_seed(123)
+    random.seed(123)
+    np.random.seed(123)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reseeding_check()
+    assert caught == []
+    assert (torch.rand(1), random.random(), np.random.rand()) == expected
+    assert capsys.readouterr().out == "passed: A check that reseeds and warns.\n"
+
+    @graded
+    def stub_check():
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        stub_check()
+    assert capsys.readouterr().out == ""
+
+
+class Reversed(nn.Module):
+    """The same network as `forward_order`, its layers registered in the opposite order."""
+
+    def __init__(self):
+        super().__init__()
+        self.b = nn.Linear(5, 2)
+        self.a = nn.Linear(3, 5)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+def test_reference_weights_do_not_depend_on_layer_order_or_initialisation():
+    forward_order = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
+    torch.manual_seed(1)
+    other = Reversed()
+    shapes = [(3, 5), (5, 2)]
+    set_reference_weights("a", forward_order, shapes, seed=4)
+    set_reference_weights("b", other, shapes, seed=4)
+    x = torch.randn(6, 3)
+    assert torch.equal(forward_order(x), other(x))
+    set_reference_weights("b", other, shapes, seed=5)
+    assert not torch.equal(forward_order(x), other(x))
+
+
+def test_reference_weights_refuse_wrong_layers():
+    with pytest.raises(AssertionError, match=r"expected nn.Linear layers .*\(3, 5\).* got \[\(3, 4\)"):
+        set_reference_weights("m", nn.Sequential(nn.Linear(3, 4)), [(3, 5)], seed=0)
+    with pytest.raises(AssertionError, match=r"nn.Linear\(3, 5\) has no bias"):
+        set_reference_weights("m", nn.Sequential(nn.Linear(3, 5, bias=False)), [(3, 5)], seed=0)

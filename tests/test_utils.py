@@ -1,0 +1,62 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from helpers import count_params, get_device, rel_error, set_seed, smoke_mode
+
+
+def test_set_seed_makes_every_generator_repeat():
+    set_seed(7)
+    first = (random.random(), np.random.rand(), torch.rand(3))
+    set_seed(7)
+    second = (random.random(), np.random.rand(), torch.rand(3))
+    assert first[0] == second[0] and first[1] == second[1]
+    assert torch.equal(first[2], second[2])
+    set_seed(8)
+    assert random.random() != first[0]
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_set_seed_rejects_non_integers(bad):
+    with pytest.raises(ValueError, match="seed"):
+        set_seed(bad)
+
+
+def test_get_device_defaults_and_overrides(monkeypatch):
+    monkeypatch.delenv("GAN_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    assert get_device().type == expected
+    assert get_device("cpu") == torch.device("cpu")
+    monkeypatch.setenv("GAN_DEVICE", "cpu")
+    assert get_device() == torch.device("cpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_get_device_refuses_an_absent_gpu():
+    with pytest.raises(RuntimeError, match="not available"):
+        get_device("cuda")
+
+
+def test_smoke_mode_reads_the_environment(monkeypatch):
+    monkeypatch.delenv("GAN_SMOKE", raising=False)
+    assert smoke_mode() is False
+    for value, expected in [("1", True), ("yes", True), ("0", False), ("", False)]:
+        monkeypatch.setenv("GAN_SMOKE", value)
+        assert smoke_mode() is expected
+
+
+def test_count_params_counts_weights_and_biases():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1, bias=False))
+    assert count_params(model) == 3 * 4 + 4 + 4
+
+
+def test_rel_error():
+    x = np.array([1.0, 2.0, -3.0])
+    assert rel_error(x, x) == 0.0
+    assert rel_error(torch.tensor(x), x + np.array([0.0, 0.0, 0.3])) == pytest.approx(0.3 / 5.7)
+    assert rel_error(x, -x) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="shape"):
+        rel_error(x, x[:2])
