@@ -1,0 +1,174 @@
+"""End to end with real nbgrader: `python -m course demo` on a scratch course, then what it produced.
+
+One run (module fixture) releases every assignment, submits the bundled samples (full solution,
+untouched release, partly wrong), autogrades them in real kernels, writes feedback and grades.csv.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ASSIGNMENTS, make_course, source_notebook
+from course import inprocess, nbtools, patches, workflow
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, mnist_dir):
+    root = make_course(tmp_path_factory.mktemp("course"))
+    env = dict(os.environ, GAN_DATA_DIR=str(mnist_dir))
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "--root", str(root), "demo"], capture_output=True, text=True, env=env, timeout=900
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root, done.stdout
+
+
+def partly_wrong(root, assignment):
+    (path,) = sorted((root / "samples" / assignment).glob("*.py"))
+    return patches.load(path)
+
+
+def significant_lines(text):
+    """Lines long enough that finding them elsewhere is no coincidence."""
+    return {line.strip() for line in text.splitlines() if len(line.strip()) >= 12}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_holds_no_solution_and_no_hidden_test(course, assignment):
+    root, _ = course
+    source = source_notebook(assignment)
+    (release_path,) = nbtools.notebooks(root / "release" / assignment)
+    release = nbtools.read(release_path)
+    text = "\n".join(cell.source for cell in release.cells)
+    released_lines = {line.strip() for line in text.splitlines()}
+    for marker in (nbtools.BEGIN_SOLUTION, nbtools.BEGIN_HIDDEN, "Model answer", "Rubric"):
+        assert marker not in text
+    for cell in source.cells:
+        secret = ""
+        if nbtools.is_solution(cell) and cell.cell_type == "code":
+            inside = nbtools.without_markers(cell.source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True)
+            outside = nbtools.without_markers(cell.source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=False)
+            secret = "\n".join(sorted(significant_lines(inside) - significant_lines(outside)))
+        elif nbtools.is_written_answer(cell):
+            secret = cell.source
+        elif nbtools.is_test(cell):
+            inside = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=True)
+            outside = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=False)
+            secret = "\n".join(sorted(significant_lines(inside) - significant_lines(outside)))
+        leaked = significant_lines(secret) & released_lines
+        assert not leaked, f"{nbtools.grade_id(cell)} leaked into the release: {sorted(leaked)}"
+    stubs = [c for c in release.cells if nbtools.is_solution(c)]
+    assert stubs and all(
+        "raise NotImplementedError()" in c.source if c.cell_type == "code" else c.source.strip() == "YOUR ANSWER HERE"
+        for c in stubs
+    )
+
+
+@pytest.mark.usefixtures("mnist_dir")
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_fails_on_the_released_stub(course, assignment):
+    """Run the release as handed out (visible checks), and the stub with the hidden checks restored."""
+    root, _ = course
+    (release_path,) = nbtools.notebooks(root / "release" / assignment)
+    release = nbtools.read(release_path)
+    tests = set(nbtools.test_points(release))
+    assert tests == set(nbtools.test_points(source_notebook(assignment)))
+    run = inprocess.run(release, name="release")
+    assert run.failed_tests(release) == tests
+    assert all(run.errors[t].startswith("AssertionError: not implemented yet") for t in tests)
+    # what the autograder ran for the untouched submission: the hidden parts were put back, and failed
+    (graded_path,) = nbtools.notebooks(root / "autograded" / workflow.UNTOUCHED / assignment)
+    for cell in nbtools.read(graded_path).cells:
+        if nbtools.is_test(cell):
+            assert any(o.output_type == "error" for o in cell.outputs), nbtools.grade_id(cell)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_scores_of_the_sample_submissions(course, assignment):
+    root, _ = course
+    points = nbtools.test_points(source_notebook(assignment))
+    full_marks = sum(points.values())
+    rows = {row.student: row for row in workflow.report(root) if row.assignment == assignment}
+    wrong = partly_wrong(root, assignment)
+    wrong_student = f"sample_{wrong.name}"
+    assert set(rows) == {workflow.FULL, workflow.UNTOUCHED, wrong_student}
+
+    full = rows[workflow.FULL]
+    assert (full.auto_score, full.auto_max, full.lost) == (full_marks, full_marks, [])
+    assert full.written_score is None, "a written answer waits for the instructor"
+
+    untouched = rows[workflow.UNTOUCHED]
+    assert untouched.auto_score == 0 and untouched.written_score == 0  # nbgrader zeroes an unchanged answer
+    assert {lost.grade_id for lost in untouched.lost} == set(points)
+
+    row = rows[wrong_student]
+    assert row.auto_score == full_marks - sum(points[gid] for gid in wrong.fails)
+    assert {lost.grade_id for lost in row.lost} == wrong.fails
+    for lost in row.lost:
+        assert lost.points == points[lost.grade_id]
+        assert lost.reason.startswith("AssertionError: ") and len(lost.reason) > 30, lost.reason
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_tests_ran_at_grading(course, assignment):
+    root, _ = course
+    (path,) = nbtools.notebooks(root / "autograded" / workflow.FULL / assignment)
+    for cell in nbtools.read(path).cells:
+        if nbtools.is_test(cell):
+            hidden = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=True)
+            visible = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=False)
+            assert hidden != visible, f"{nbtools.grade_id(cell)}: the hidden part was not restored"
+            printed = "".join(o.get("text", "") for o in cell.outputs)
+            assert printed.count("passed: ") >= 2, f"{nbtools.grade_id(cell)}: {printed!r}"
+
+
+def test_feedback_pages_name_the_reasons(course):
+    root, _ = course
+    for assignment in ASSIGNMENTS:
+        wrong = partly_wrong(root, assignment)
+        pages = {p.parts[-3]: p for p in (root / "feedback").glob(f"*/{assignment}/*.html")}
+        assert set(pages) == {workflow.FULL, workflow.UNTOUCHED, f"sample_{wrong.name}"}
+        html = pages[f"sample_{wrong.name}"].read_text()
+        assert "AssertionError" in html
+        for lost in next(r for r in workflow.report(root) if r.student == f"sample_{wrong.name}").lost:
+            assert lost.reason.split(": ", 1)[1][:40] in html
+
+
+def test_grades_csv_and_the_printed_table(course):
+    root, stdout = course
+    rows = workflow.read_csv(root / "grades.csv")
+    report = {(r.assignment, r.student): r for r in workflow.report(root)}
+    assert {(r["assignment"], r["student_id"]) for r in rows} == set(report)
+    for row in rows:
+        graded = report[(row["assignment"], row["student_id"])]
+        assert float(row["score"]) == graded.auto_score + (graded.written_score or 0)
+        assert float(row["max_score"]) == graded.auto_max + graded.written_max
+    for (assignment, student), graded in report.items():
+        assert any(line.split()[:3] == [assignment, student, f"{graded.auto_score:g}/{graded.auto_max:g}"] for line in stdout.splitlines())
+    assert "lost points in" in stdout and "Feedback pages:" in stdout and "grades.csv" in stdout
+
+
+def test_a_written_answer_graded_by_hand_reaches_the_export(course):
+    """What the formgrader does when the instructor scores a written answer, then `make export`."""
+    from nbgrader.api import Gradebook
+
+    root, _ = course
+    assignment = ASSIGNMENTS[0]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(assignment, workflow.FULL)
+        written = [g for n in submission.notebooks for g in n.grades if g.cell.cell_type == "markdown"]
+        assert written and all(g.needs_manual_grade for g in written)
+        for grade in written:
+            grade.manual_score = grade.max_score
+            grade.needs_manual_grade = False
+        gradebook.db.commit()
+    workflow.export(root, "after_manual.csv")
+    row = next(
+        r for r in workflow.read_csv(root / "after_manual.csv")
+        if r["student_id"] == workflow.FULL and r["assignment"] == assignment
+    )
+    assert float(row["score"]) == float(row["max_score"]) > 0
