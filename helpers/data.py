@@ -84,6 +84,7 @@ def load_dataset(
     split: str = "auto",
     download: bool = True,
     limit: int | None = None,
+    _stacklevel: int = 2,
 ) -> ImageData:
     """Load MNIST or Fashion-MNIST into memory.
 
@@ -123,7 +124,7 @@ def load_dataset(
             f"{name}: the training split is not in {raw}; using the {found} split instead "
             f"({images.shape[0]:,} images). Training works the same, with less data.",
             DataSplitWarning,
-            stacklevel=2,
+            stacklevel=_stacklevel,
         )
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
@@ -134,12 +135,12 @@ def load_dataset(
 
 def load_mnist(data_dir=None, split: str = "auto", download: bool = True, limit: int | None = None) -> ImageData:
     """MNIST digits; see `load_dataset` for the arguments and the returned shapes."""
-    return load_dataset("mnist", data_dir=data_dir, split=split, download=download, limit=limit)
+    return load_dataset("mnist", data_dir=data_dir, split=split, download=download, limit=limit, _stacklevel=3)
 
 
 def load_fashion_mnist(data_dir=None, split: str = "auto", download: bool = True, limit: int | None = None) -> ImageData:
     """Fashion-MNIST clothes; see `load_dataset` for the arguments and the returned shapes."""
-    return load_dataset("fashion-mnist", data_dir=data_dir, split=split, download=download, limit=limit)
+    return load_dataset("fashion-mnist", data_dir=data_dir, split=split, download=download, limit=limit, _stacklevel=3)
 
 
 def _split_paths(raw: Path, split: str) -> list[Path] | None:
