@@ -183,10 +183,23 @@ def format_report(rows: list[Row], root: Path, width: int = 160) -> str:
     for row in rows:
         if row.lost:
             lines.append(f"\n{row.student} lost points in {row.assignment}:")
-            for lost in row.lost:
-                text = f"  - {lost.grade_id} ({lost.points:g}): {lost.reason}"
+            for reason, group in _by_reason(row.lost):
+                if len(group) == 1:
+                    text = f"  - {group[0].grade_id} ({group[0].points:g}): {reason}"
+                else:  # e.g. every check of an untouched notebook: one reason, not a dozen lines
+                    points = sum(lost.points for lost in group)
+                    text = f"  - {len(group)} checks ({points:g} points): {reason}"
                 lines.append(text if len(text) <= width else text[: width - 3] + "...")
+                if len(group) > 1:
+                    lines.append(f"      {', '.join(item.grade_id for item in group)}")
     return "\n".join(lines)
+
+
+def _by_reason(lost: list[Lost]) -> list[tuple[str, list[Lost]]]:
+    groups: dict[str, list[Lost]] = {}
+    for item in lost:
+        groups.setdefault(item.reason, []).append(item)
+    return list(groups.items())
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
