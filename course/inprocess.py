@@ -6,7 +6,6 @@ submissions; the end-to-end tests still go through real kernels and real nbgrade
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -49,19 +48,13 @@ def run(nb, cells: dict[str, str] | None = None, only: set[str] | None = None, i
 
 @contextmanager
 def _headless():
-    """Plots go to a non-interactive backend and are closed afterwards."""
+    """Plots go to the non-interactive Agg backend and are closed afterwards."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    old = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = "Agg"
     try:
         yield
     finally:
         plt.close("all")
-        if old is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = old
