@@ -58,8 +58,7 @@ def _samples(root, args):
 
 def _autograde(root, args):
     workflow.autograde(root, args.assignments)
-    print(workflow.format_report(workflow.report(root), root))
-    return 0
+    return _report(root, args)
 
 
 def _feedback(root, args):
@@ -74,7 +73,7 @@ def _export(root, args):
 
 
 def _report(root, args):
-    print(workflow.format_report(workflow.report(root), root))
+    print(workflow.format_report(workflow.report(root)))
     return 0
 
 
@@ -91,7 +90,7 @@ def _demo(root, args):
     print("5/5 export: nbgrader export", flush=True)
     csv_path = workflow.export(root)
     print()
-    print(workflow.format_report(workflow.report(root), root))
+    print(workflow.format_report(workflow.report(root)))
     print("\nFeedback pages:")
     for page in pages:
         print(f"  {page.relative_to(root)}")

@@ -50,9 +50,10 @@ def assignments(root: Path, only: list[str] | None = None) -> list[str]:
 
 def release(root: Path, only=None) -> list[Path]:
     """nbgrader generate_assignment for every assignment: release/<assignment>/ without solutions."""
-    for assignment in assignments(root, only):
+    chosen = assignments(root, only)
+    for assignment in chosen:
         nbgrader(root, "generate_assignment", assignment, "--force")
-    return [root / "release" / a for a in assignments(root, only)]
+    return [root / "release" / a for a in chosen]
 
 
 def add_samples(root: Path, only=None) -> dict[str, list[str]]:
@@ -170,7 +171,7 @@ def _failure_reasons(path: Path) -> dict[str, str]:
     return reasons
 
 
-def format_report(rows: list[Row], root: Path, width: int = 160) -> str:
+def format_report(rows: list[Row], width: int = 160) -> str:
     lines = [f"{'assignment':<22}{'student':<24}{'checks':>10}{'written':>16}"]
     for row in rows:
         if row.written_max == 0:
@@ -185,14 +186,16 @@ def format_report(rows: list[Row], root: Path, width: int = 160) -> str:
             lines.append(f"\n{row.student} lost points in {row.assignment}:")
             for reason, group in _by_reason(row.lost):
                 if len(group) == 1:
-                    text = f"  - {group[0].grade_id} ({group[0].points:g}): {reason}"
+                    lines.append(_clip(f"  - {group[0].grade_id} ({group[0].points:g}): {reason}", width))
                 else:  # e.g. every check of an untouched notebook: one reason, not a dozen lines
                     points = sum(lost.points for lost in group)
-                    text = f"  - {len(group)} checks ({points:g} points): {reason}"
-                lines.append(text if len(text) <= width else text[: width - 3] + "...")
-                if len(group) > 1:
+                    lines.append(_clip(f"  - {len(group)} checks ({points:g} points): {reason}", width))
                     lines.append(f"      {', '.join(item.grade_id for item in group)}")
     return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _by_reason(lost: list[Lost]) -> list[tuple[str, list[Lost]]]:

@@ -182,5 +182,3 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
 def _summary(check) -> str:
     """The first line of a check's docstring: the behaviour it checks."""
     return (check.__doc__ or check.__name__).strip().splitlines()[0]
-
-
