@@ -134,7 +134,8 @@ def test_feedback_pages_name_the_reasons(course):
         assert set(pages) == {workflow.FULL, workflow.UNTOUCHED, f"sample_{wrong.name}"}
         html = pages[f"sample_{wrong.name}"].read_text()
         assert "AssertionError" in html
-        for lost in next(r for r in workflow.report(root) if r.student == f"sample_{wrong.name}").lost:
+        row = next(r for r in workflow.report(root) if (r.assignment, r.student) == (assignment, f"sample_{wrong.name}"))
+        for lost in row.lost:
             assert lost.reason.split(": ", 1)[1][:40] in html
 
 

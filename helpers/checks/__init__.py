@@ -26,6 +26,7 @@ from torch import nn
 from helpers.utils import count_params
 
 __all__ = [
+    "answered",
     "assert_close",
     "assert_dtype",
     "assert_param_count",
@@ -36,6 +37,7 @@ __all__ = [
     "graded",
     "linear_layers",
     "max_error",
+    "run_student",
     "set_reference_weights",
 ]
 
@@ -63,6 +65,13 @@ def graded(check):
     return wrapper
 
 
+def answered(name: str, value):
+    """`value`, unless it is still the stub's None: then the check fails as "not implemented yet"."""
+    if value is None:
+        raise NotImplementedError(f"{name} is still None")
+    return value
+
+
 def expect(condition: bool, message: str) -> None:
     """Raise AssertionError(message) unless `condition` holds."""
     if not condition:
@@ -75,14 +84,14 @@ def call(label: str, fn, *args, **kwargs):
     An exception inside the student's code fails the check with that exception named (the
     traceback still shows where it happened); a result that is not a Tensor fails too.
     """
-    result = _run(label, fn, *args, **kwargs)
+    result = run_student(label, fn, *args, **kwargs)
     expect(isinstance(result, torch.Tensor), f"{label} must return a torch.Tensor, got {type(result).__name__}")
     return result
 
 
 def build_model(label: str, fn, *args, **kwargs) -> nn.Module:
     """Call model builder `fn(*args, **kwargs)`; its result must be an nn.Module."""
-    model = _run(label, fn, *args, **kwargs)
+    model = run_student(label, fn, *args, **kwargs)
     expect(
         isinstance(model, nn.Module),
         f"{label} must return an nn.Module (e.g. nn.Sequential), got {type(model).__name__}",
@@ -90,7 +99,8 @@ def build_model(label: str, fn, *args, **kwargs) -> nn.Module:
     return model
 
 
-def _run(label: str, fn, *args, **kwargs):
+def run_student(label: str, fn, *args, **kwargs):
+    """fn(*args, **kwargs); an exception inside it becomes an AssertionError naming `label`."""
     try:
         return fn(*args, **kwargs)
     except (NotImplementedError, AssertionError):
