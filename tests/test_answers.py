@@ -59,3 +59,115 @@ def test_noise_networks_reference_cases_are_well_formed():
         # the logits take both signs: a check against them is not fooled by a constant
         assert stored[f"D_logits_{case}"].min() < 0 < stored[f"D_logits_{case}"].max()
     assert stored["G_z_visible"].shape[1] != stored["G_z_hidden"].shape[1], "hidden case must use another noise_dim"
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook 1: the simulated keys agree with linear algebra, computed here independently
+
+
+def test_minimax_step_range_agrees_with_the_spectral_radius():
+    """GDA on f is the linear map I + lr * J, J the Jacobian of (-df/dx, +df/dy); it converges iff its spectral radius < 1."""
+    stored = load_answers("minimax")
+    jacobian = np.array([[-8.0, 0.0], [0.0, -8.0]])  # d/d(x, y) of (-8x, -8y)
+    lrs = np.linspace(1e-4, 1.0, 100_000)
+    radius = np.array([np.abs(np.linalg.eigvals(np.eye(2) + lr * jacobian)).max() for lr in lrs[::100]])
+    converging = lrs[::100][radius < 1]
+    assert converging.min() <= 2e-3 and abs(converging.max() - float(stored["lr_range"][1])) < 2e-3
+    assert float(stored["lr_range"][0]) == 0.0
+    assert abs(float(stored["lr_boundary_simulated"]) - float(stored["lr_range"][1])) < 1e-3
+
+
+def test_minimax_alternating_period_agrees_with_the_update_matrix():
+    """Alternating updates on xy with lr 1 are (x, y) -> M (x, y); the table returns when M^k = I."""
+    stored = load_answers("minimax")
+    lr = 1.0
+    y_first = np.array([[1.0, 0.0], [lr, 1.0]])   # y += lr * x
+    x_second = np.array([[1.0, -lr], [0.0, 1.0]])  # x -= lr * y_new
+    M = x_second @ y_first
+    period = next(k for k in range(1, 50) if np.allclose(np.linalg.matrix_power(M, k), np.eye(2)))
+    assert int(stored["returns_after"]) == period
+    table = stored["alternating_table"]
+    expected = np.array([np.linalg.matrix_power(M, t) @ [1.0, 1.0] for t in range(len(table))])
+    np.testing.assert_allclose(table, expected)
+    assert not bool(stored["reaches_optimum"])  # M is invertible: a nonzero start never maps to (0, 0)
+    assert np.isclose(abs(np.linalg.det(M)), 1.0)
+
+
+def test_minimax_saddle_and_value():
+    stored = load_answers("minimax")
+    x, y = stored["saddle_f"]
+    assert (8 * x, -8 * y) == (0, 0)  # grad f vanishes; f'' is +8 in x (min) and -8 in y (max)
+    # xy's saddle solves grad = (y, x) = 0: the null space of [[0, 1], [1, 0]], which is {0}
+    saddle_xy = np.linalg.solve(np.array([[0.0, 1.0], [1.0, 0.0]]), np.zeros(2))
+    assert float(stored["xy_minmax_value"]) == saddle_xy[0] * saddle_xy[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook 2: the keys re-derived here in float64 NumPy, and the theory's identities hold on them
+
+
+def _xlogy(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > 0, a * np.log(np.where(a > 0, b, 1.0)), 0.0)
+
+
+def test_gan_theory_keys_agree_with_float64_numpy():
+    from helpers.checks import gan_theory
+
+    stored = load_answers("gan_theory")
+    _, dx = gan_theory.grid()
+    for case in gan_theory.PAIRS:
+        for name in gan_theory.PAIRS[case]:
+            p, q = stored[f"p_data_{name}"].astype(np.float64), stored[f"p_g_{name}"].astype(np.float64)
+            assert abs(p.sum() * dx - 1) < 1e-5 and abs(q.sum() * dx - 1) < 1e-5
+            total = p + q
+            d = np.divide(p, total, out=np.full_like(total, 0.5), where=total > 0)
+            np.testing.assert_allclose(stored[f"d_star_{name}"], d, atol=1e-6)
+            value = float(((_xlogy(p, d) + _xlogy(q, 1 - d)) * dx).sum())
+            m = (p + q) / 2
+            js = 0.5 * float(((_xlogy(p, p) - _xlogy(p, m)) * dx).sum()) + 0.5 * float(((_xlogy(q, q) - _xlogy(q, m)) * dx).sum())
+            assert abs(float(stored[f"value_star_{name}"]) - value) < 1e-5
+            assert abs(float(stored[f"js_{name}"]) - js) < 1e-5
+            assert abs(value - (-np.log(4) + 2 * js)) < 1e-5  # the theorem, on the key itself
+    assert abs(float(stored["js_identical"])) < 1e-6 and abs(float(stored["value_star_identical"]) + np.log(4)) < 1e-5
+    assert abs(float(stored["js_disjoint"]) - np.log(2)) < 1e-5  # disjoint supports: JS is ln 2
+    assert abs(float(stored["min_value"]) + np.log(4)) < 1e-6
+
+
+def test_gan_theory_gradients_agree_with_autograd():
+    import torch
+    from helpers.checks import gan_theory
+
+    stored = load_answers("gan_theory")
+    for case in gan_theory.D_VALUES:
+        d = torch.tensor(gan_theory.D_VALUES[case], dtype=torch.float64, requires_grad=True)
+        saturating = torch.autograd.grad(torch.log(1 - d).sum(), d)[0]
+        non_saturating = torch.autograd.grad((-torch.log(d)).sum(), d)[0]
+        np.testing.assert_allclose(stored[f"loss_grads_{case}"], torch.stack([saturating, non_saturating]).numpy(), rtol=1e-5)
+        s = torch.tensor(gan_theory.LOGITS[case], dtype=torch.float64, requires_grad=True)
+        saturating = torch.autograd.grad(torch.log1p(-torch.sigmoid(s)).sum(), s)[0]
+        non_saturating = torch.autograd.grad((-torch.nn.functional.logsigmoid(s)).sum(), s)[0]
+        np.testing.assert_allclose(stored[f"logit_grads_{case}"], torch.stack([saturating, non_saturating]).numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_cats_and_dogs_key_agrees_with_a_continuous_version():
+    """Cats and dogs as two disjoint bumps on the real line give the same d* and value as the two-point version."""
+    from helpers.checks import gan_theory
+
+    stored = load_answers("gan_theory")
+    x = np.linspace(-8, 8, 1601)
+    dx = x[1] - x[0]
+    cat, dog = np.exp(-0.5 * ((x + 3) / 0.5) ** 2), np.exp(-0.5 * ((x - 3) / 0.5) ** 2)
+    cat, dog = (np.where(b > 1e-12, b, 0.0) for b in (cat, dog))  # cut the tails: disjoint bumps
+    cat, dog = cat / (cat.sum() * dx), dog / (dog.sum() * dx)
+    for case, fractions in gan_theory.CATS.items():
+        for row, (data_cats, gen_cats) in zip(stored[f"cats_{case}"], fractions):
+            p, q = data_cats * cat + (1 - data_cats) * dog, gen_cats * cat + (1 - gen_cats) * dog
+            total = p + q
+            d = np.divide(p, total, out=np.full_like(total, 0.5), where=total > 1e-300)
+            value = float(((_xlogy(p, d) + _xlogy(q, 1 - d)) * dx).sum())
+            at_cat, at_dog = d[np.argmin(np.abs(x + 3))], d[np.argmin(np.abs(x - 3))]
+            np.testing.assert_allclose(row, [at_cat, at_dog, value], atol=1e-5)
+    # the exercise itself: half the data are cats, the generator draws only dogs
+    d_cat, d_dog, value = stored["cats_visible"][0]
+    assert (d_cat, round(float(d_dog), 6)) == (1.0, round(1 / 3, 6))
