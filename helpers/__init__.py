@@ -10,13 +10,15 @@ until you call a function.
 
 from helpers.answers import load_answers
 from helpers.data import DataNotFoundError, ImageData, load_dataset, load_fashion_mnist, load_mnist
-from helpers.plotting import image_grid, loss_figure, plot_losses, show_images
+from helpers.plotting import image_grid, loss_figure, plot_losses, show_images, show_training, training_figure
+from helpers.training import History, train_gan
 from helpers.utils import count_params, get_device, rel_error, set_seed, smoke_mode
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DataNotFoundError",
+    "History",
     "ImageData",
     "count_params",
     "get_device",
@@ -30,5 +32,8 @@ __all__ = [
     "rel_error",
     "set_seed",
     "show_images",
+    "show_training",
     "smoke_mode",
+    "train_gan",
+    "training_figure",
 ]

@@ -92,3 +92,53 @@ def plot_losses(history: Mapping[str, Sequence[float]], smooth: int = 1, title: 
 
     loss_figure(history, smooth=smooth, title=title)
     plt.show()
+
+
+def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None):
+    """Loss curves of a training run above its sample grids at several steps.
+
+    Inputs:
+    - history: a helpers.training.History (loss_D, loss_G, snapshots {step: images}).
+    - smooth: moving-average window for the loss curves (shrunk for short runs).
+    - max_snapshots: how many snapshots to show, evenly spread, the last one always included.
+    """
+    import matplotlib.pyplot as plt
+
+    steps = sorted(history.snapshots)
+    if len(steps) > max_snapshots:
+        picks = np.linspace(0, len(steps) - 1, max_snapshots).round().astype(int)
+        steps = [steps[i] for i in sorted(set(picks))]
+    columns = max(len(steps), 1)
+    fig = plt.figure(figsize=(2.1 * max(columns, 4), 5.6))
+    grid = fig.add_gridspec(2, columns, height_ratios=[1.1, 1])
+    ax = fig.add_subplot(grid[0, :])
+    window = max(1, min(smooth, history.steps // 10))
+    for name, values in history.losses().items():
+        values = np.asarray(values, dtype=np.float64)
+        (line,) = ax.plot(np.arange(1, values.size + 1), values, alpha=0.25 if window > 1 else 1.0)
+        if window > 1:
+            averaged = np.convolve(values, np.ones(window) / window, mode="valid")
+            ax.plot(np.arange(window, values.size + 1), averaged, color=line.get_color(), label=f"{name} (mean of {window})")
+        else:
+            line.set_label(name)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title)
+    for column, step in enumerate(steps):
+        cell = fig.add_subplot(grid[1, column])
+        cell.imshow(image_grid(history.snapshots[step], nrow=4), cmap="gray", vmin=0.0, vmax=1.0)
+        cell.set_title(f"step {step}", fontsize=9)
+        cell.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def show_training(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None):
+    """Show `training_figure(history, ...)`."""
+    import matplotlib.pyplot as plt
+
+    training_figure(history, smooth=smooth, max_snapshots=max_snapshots, title=title)
+    plt.show()

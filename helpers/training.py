@@ -1,0 +1,143 @@
+"""The GAN training loop shared by the notebooks: batches, noise, progress bar, losses, snapshots.
+
+The student writes the update itself, a *step* function
+
+    step(D, G, opt_D, opt_G, x_real, z, **step_kwargs) -> (loss_D, loss_G)
+
+with x_real of shape (k, N, ...) (k batches of real images, one per discriminator update) and z of
+shape (k, N, noise_dim). `train_gan` does everything around it: it keeps the data on the device as
+one tensor (no per-batch conversion), shuffles it every epoch, draws the noise, shows a progress
+bar, records both losses at every step without forcing a device sync, and keeps snapshots of
+G(fixed_z) to watch the samples improve.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from helpers.utils import get_device
+
+
+@dataclass
+class History:
+    """What `train_gan` recorded.
+
+    - loss_D, loss_G: one float per step.
+    - snapshots: step -> G(fixed_z) on the CPU, taken every `snapshot_every` steps and at the end.
+    - seconds: wall time of the loop.
+    """
+
+    loss_D: list[float] = field(default_factory=list)
+    loss_G: list[float] = field(default_factory=list)
+    snapshots: dict[int, torch.Tensor] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss_D)
+
+    def losses(self) -> dict[str, list[float]]:
+        """{"loss_D": [...], "loss_G": [...]}, the form `plot_losses` takes."""
+        return {"loss_D": self.loss_D, "loss_G": self.loss_G}
+
+
+def train_gan(
+    step: Callable,
+    D: nn.Module,
+    G: nn.Module,
+    opt_D: torch.optim.Optimizer,
+    opt_G: torch.optim.Optimizer,
+    images: torch.Tensor,
+    *,
+    sample_noise: Callable,
+    noise_dim: int,
+    num_steps: int,
+    batch_size: int = 128,
+    k: int = 1,
+    fixed_z: torch.Tensor | None = None,
+    snapshot_every: int | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = True,
+    step_kwargs: dict | None = None,
+) -> History:
+    """Train D and G for `num_steps` calls of `step`.
+
+    Inputs:
+    - step: the update function (see the module docstring).
+    - D, G: the networks (moved to `device` here); opt_D, opt_G: their optimizers.
+    - images: float32 Tensor of shape (M, ...) with values in [-1, 1], e.g. (M, 1, 28, 28).
+    - sample_noise: function (batch_size, dim) -> Tensor of shape (batch_size, dim).
+    - noise_dim: the length of each noise vector z.
+    - num_steps: the number of generator updates; each takes k discriminator updates first.
+    - batch_size: N, the images per discriminator update and the noise vectors per update.
+    - k: discriminator updates per generator update (Goodfellow et al.'s k).
+    - fixed_z: Tensor of shape (n, noise_dim) for the snapshots; None draws 16 vectors.
+    - snapshot_every: steps between snapshots (None: about 8 over the run).
+    - device: where to train (None: `get_device()`).
+    - progress: show a progress bar with the running losses.
+    - step_kwargs: extra keyword arguments for `step` (e.g. other loss functions).
+
+    Returns:
+    - a History.
+    """
+    from tqdm import tqdm
+
+    if num_steps < 1 or k < 1 or batch_size < 1:
+        raise ValueError(f"num_steps, k and batch_size must be >= 1, got {num_steps}, {k}, {batch_size}")
+    if not isinstance(images, torch.Tensor) or images.ndim < 2:
+        raise ValueError("images must be a Tensor of shape (M, ...), e.g. (M, 1, 28, 28)")
+    per_step = k * batch_size
+    if len(images) < per_step:
+        raise ValueError(f"one step needs k * batch_size = {per_step} images, but only {len(images)} were given")
+    device = torch.device(device) if device is not None else get_device()
+    D.to(device).train()
+    G.to(device).train()
+    data = images.to(device=device, dtype=torch.float32)  # once: no per-batch transfer or conversion
+    if fixed_z is None:
+        fixed_z = sample_noise(16, noise_dim)
+    fixed_z = fixed_z.to(device)
+    snapshot_every = snapshot_every or max(1, num_steps // 8)
+    step_kwargs = step_kwargs or {}
+
+    losses = torch.empty(num_steps, 2, device=device)  # filled without a device sync per step
+    history = History()
+    order, position = torch.randperm(len(data), device=device), 0
+    started = time.perf_counter()
+    bar = tqdm(total=num_steps, disable=not progress, file=sys.stdout, mininterval=1.0, unit="step", dynamic_ncols=True)
+    try:
+        for t in range(num_steps):
+            if position + per_step > len(data):  # a new epoch: reshuffle
+                order, position = torch.randperm(len(data), device=device), 0
+            index = order[position : position + per_step]
+            position += per_step
+            x_real = data[index].view(k, batch_size, *data.shape[1:])  # (k, N, ...)
+            z = sample_noise(per_step, noise_dim).to(device).view(k, batch_size, noise_dim)  # (k, N, noise_dim)
+            loss_D, loss_G = step(D, G, opt_D, opt_G, x_real, z, **step_kwargs)
+            losses[t, 0] = torch.as_tensor(loss_D).detach()
+            losses[t, 1] = torch.as_tensor(loss_G).detach()
+            if (t + 1) % snapshot_every == 0 or t + 1 == num_steps:
+                history.snapshots[t + 1] = _samples(G, fixed_z)
+                bar.set_postfix(loss_D=f"{float(losses[t, 0]):.3f}", loss_G=f"{float(losses[t, 1]):.3f}", refresh=False)
+            bar.update(1)
+    finally:
+        bar.close()
+    history.seconds = time.perf_counter() - started
+    values = losses[: t + 1].cpu()
+    history.loss_D, history.loss_G = values[:, 0].tolist(), values[:, 1].tolist()
+    return history
+
+
+@torch.no_grad()
+def _samples(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """G(z) in eval mode (batch norm uses its running statistics), on the CPU."""
+    G.eval()
+    try:
+        return G(z).detach().cpu()
+    finally:
+        G.train()
