@@ -40,7 +40,8 @@ def compute(module, source_dir: Path) -> dict[str, np.ndarray]:
     if len(paths) != 1:
         raise RuntimeError(f"{folder}: expected one source notebook, found {len(paths)}")
     nb = nbtools.read(paths[0])
-    wanted = {SETUP_CELL} | {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c) and c.cell_type == "code"}
+    wanted = {SETUP_CELL, *getattr(module, "GIVEN_CELLS", ())}  # given code the solutions call
+    wanted |= {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c) and c.cell_type == "code"}
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         run = inprocess.run(nb, only=wanted, include_tests=False, name=module.ASSIGNMENT)
