@@ -18,6 +18,14 @@ SOURCE = REPO / "notebooks"
 ASSIGNMENTS = nbtools.assignments(SOURCE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def smoke_setting():
+    """Notebooks run by the tests train for a few steps only (GAN_SMOKE=1), as in CI's notebook run."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GAN_SMOKE", "1")
+        yield
+
+
 def source_notebook(assignment: str):
     (path,) = nbtools.notebooks(SOURCE / assignment)
     return nbtools.read(path)

@@ -171,3 +171,53 @@ def test_cats_and_dogs_key_agrees_with_a_continuous_version():
     # the exercise itself: half the data are cats, the generator draws only dogs
     d_cat, d_dog, value = stored["cats_visible"][0]
     assert (d_cat, round(float(d_dog), 6)) == (1.0, round(1 / 3, 6))
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook 4: the keys re-derived with torch's own BCE-with-logits and an oracle step written here
+
+
+def test_gan_losses_keys_agree_with_torch_bce():
+    import torch
+    import torch.nn.functional as F
+    from helpers.checks import gan_losses
+
+    stored = load_answers("gan_losses")
+
+    def bce(logits, target):
+        return F.binary_cross_entropy_with_logits(logits.double(), torch.full_like(logits.double(), target))
+
+    for case in gan_losses.LOGITS:
+        real, fake = gan_losses.logits_case(case)
+        assert abs(float(stored[f"d_loss_{case}"]) - float(bce(real, 1) + bce(fake, 0))) < 1e-5
+        assert abs(float(stored[f"g_loss_{case}"]) - float(bce(fake, 1))) < 1e-5
+    real, fake = gan_losses.EXTREME
+    assert abs(float(stored["d_loss_extreme"]) - float(bce(real, 1) + bce(fake, 0))) < 1e-4
+    assert abs(float(stored["g_loss_extreme"]) - float(bce(fake, 1))) < 1e-4
+
+
+def test_gan_step_key_agrees_with_an_oracle_step():
+    """Algorithm 1 written out here, independently of the notebook: k D updates, then one G update."""
+    import torch
+    from helpers.checks import gan_losses
+
+    stored = load_answers("gan_losses")
+    for case in gan_losses.STEP_CASES:
+        spec, batches = gan_losses.step_inputs(case)
+        D, G = gan_losses.reference_models(spec["seed"])
+        opt_D, opt_G = torch.optim.SGD(D.parameters(), lr=0.1), torch.optim.SGD(G.parameters(), lr=0.1)
+        losses = []
+        for x_real, z in batches:
+            for i in range(spec["k"]):
+                opt_D.zero_grad()
+                loss_D = gan_losses.stand_in_loss_D(D(x_real[i]), D(G(z[i]).detach()))
+                loss_D.backward()
+                opt_D.step()
+            opt_G.zero_grad()
+            loss_G = gan_losses.stand_in_loss_G(D(G(z[spec["k"] - 1])))
+            loss_G.backward()
+            opt_G.step()
+            losses += [float(loss_D.detach()), float(loss_G.detach())]
+        params = torch.cat([p.detach().flatten() for p in (*D.parameters(), *G.parameters())])
+        np.testing.assert_allclose(stored[f"step_params_{case}"], params.numpy(), atol=1e-6)
+        np.testing.assert_allclose(stored[f"step_losses_{case}"], losses, atol=1e-6)
