@@ -221,3 +221,15 @@ def test_gan_step_key_agrees_with_an_oracle_step():
         params = torch.cat([p.detach().flatten() for p in (*D.parameters(), *G.parameters())])
         np.testing.assert_allclose(stored[f"step_params_{case}"], params.numpy(), atol=1e-6)
         np.testing.assert_allclose(stored[f"step_losses_{case}"], losses, atol=1e-6)
+
+
+def test_lsgan_keys_agree_with_equation_9_in_numpy():
+    """Mao et al., eq. 9 with a = 0, b = c = 1, written here in float64 NumPy."""
+    from helpers.checks import lsgan
+
+    stored = load_answers("lsgan")
+    cases = {case: lsgan.scores_case(case) for case in lsgan.SCORES} | {"large": lsgan.LARGE}
+    for case, (real, fake) in cases.items():
+        real, fake = real.double().numpy(), fake.double().numpy()
+        np.testing.assert_allclose(stored[f"d_loss_{case}"], 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake**2), rtol=1e-6)
+        np.testing.assert_allclose(stored[f"g_loss_{case}"], 0.5 * np.mean((fake - 1) ** 2), rtol=1e-6)
