@@ -102,3 +102,23 @@ def test_reference_weights_refuse_wrong_layers():
         set_reference_weights("m", nn.Sequential(nn.Linear(3, 4)), [(3, 5)], seed=0)
     with pytest.raises(AssertionError, match=r"nn.Linear\(3, 5\) has no bias"):
         set_reference_weights("m", nn.Sequential(nn.Linear(3, 5, bias=False)), [(3, 5)], seed=0)
+
+
+def test_call_loss_wants_a_scalar_tensor():
+    from helpers.checks import call_loss
+
+    assert float(call_loss("loss", lambda x: x.mean(), torch.ones(3))) == 1.0
+    with pytest.raises(AssertionError, match=r"loss must return a scalar \(0-dim tensor\), got shape \(3,\): take the mean"):
+        call_loss("loss", lambda x: x, torch.ones(3))
+
+
+def test_as_number_accepts_numbers_and_one_element_tensors_only():
+    from helpers.checks import as_number
+
+    assert as_number("x", 2) == 2.0 and as_number("x", torch.tensor([1.5])) == 1.5
+    with pytest.raises(AssertionError, match="must be a single number"):
+        as_number("x", torch.ones(2))
+    with pytest.raises(AssertionError, match="must be a number, got 'six'"):
+        as_number("x", "six")
+    with pytest.raises(AssertionError, match=r"must be finite, got nan \(why\)"):
+        as_number("x", float("nan"), hint="why")

@@ -14,6 +14,7 @@ The exercise-specific checks live in one module per notebook (e.g. `noise_networ
 from __future__ import annotations
 
 import functools
+import math
 import random
 import warnings
 import zlib
@@ -27,12 +28,14 @@ from helpers.utils import count_params
 
 __all__ = [
     "answered",
+    "as_number",
     "assert_close",
     "assert_dtype",
     "assert_param_count",
     "assert_shape",
     "build_model",
     "call",
+    "call_loss",
     "expect",
     "graded",
     "linear_layers",
@@ -87,6 +90,25 @@ def call(label: str, fn, *args, **kwargs):
     result = run_student(label, fn, *args, **kwargs)
     expect(isinstance(result, torch.Tensor), f"{label} must return a torch.Tensor, got {type(result).__name__}")
     return result
+
+
+def call_loss(label: str, fn, *args) -> torch.Tensor:
+    """Call a student's loss function; its result must be a scalar (0-dim) Tensor."""
+    loss = call(label, fn, *args)
+    expect(loss.ndim == 0, f"{label} must return a scalar (0-dim tensor), got shape {tuple(loss.shape)}: take the mean")
+    return loss
+
+
+def as_number(label: str, value, hint: str = "") -> float:
+    """`value` (a number or a one-element Tensor) as a finite float, or an AssertionError saying why not."""
+    if isinstance(value, torch.Tensor):
+        expect(value.numel() == 1, f"{label} must be a single number, got a tensor of shape {tuple(value.shape)}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{label} must be a number, got {value!r}") from None
+    expect(math.isfinite(number), f"{label} must be finite, got {number}" + (f" ({hint})" if hint else ""))
+    return number
 
 
 def build_model(label: str, fn, *args, **kwargs) -> nn.Module:

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import assert_close, call, expect, graded, run_student
+from helpers.checks import assert_close, call_loss, expect, graded, run_student
 
 NAME = "gan_losses"
 ASSIGNMENT = "04_gan_losses"
@@ -63,12 +63,6 @@ def step_inputs(case: str):
     return spec, batches
 
 
-def _scalar_loss(label: str, fn, *args) -> torch.Tensor:
-    loss = call(label, fn, *args)
-    expect(loss.numel() == 1 and loss.ndim == 0, f"{label} must return a scalar (0-dim tensor), got shape {tuple(loss.shape)}: take the mean")
-    return loss
-
-
 # ---------------------------------------------------------------------------------------------
 # losses
 
@@ -77,7 +71,7 @@ def _scalar_loss(label: str, fn, *args) -> torch.Tensor:
 def discriminator_loss_matches(discriminator_loss, case="visible"):
     """discriminator_loss is the mean BCE of real logits against 1 plus that of fake logits against 0."""
     real, fake = logits_case(case)
-    loss = _scalar_loss(f"discriminator_loss for logits of shape {tuple(real.shape)}", discriminator_loss, real, fake)
+    loss = call_loss(f"discriminator_loss for logits of shape {tuple(real.shape)}", discriminator_loss, real, fake)
     assert_close("discriminator_loss", loss, load_answers(NAME)[f"d_loss_{case}"], tol=TOL,
                  hint="bce_loss(logits_real, ones) + bce_loss(logits_fake, zeros), on the logits themselves (no sigmoid)")
 
@@ -86,7 +80,7 @@ def discriminator_loss_matches(discriminator_loss, case="visible"):
 def generator_loss_matches(generator_loss, case="visible"):
     """generator_loss is the non-saturating loss: the mean BCE of the fake logits against 1."""
     _, fake = logits_case(case)
-    loss = _scalar_loss(f"generator_loss for logits of shape {tuple(fake.shape)}", generator_loss, fake)
+    loss = call_loss(f"generator_loss for logits of shape {tuple(fake.shape)}", generator_loss, fake)
     assert_close("generator_loss", loss, load_answers(NAME)[f"g_loss_{case}"], tol=TOL,
                  hint="bce_loss(logits_fake, ones): G wants D to call its images real")
 
@@ -96,8 +90,8 @@ def losses_accept_both_shapes(discriminator_loss, generator_loss, n=6):
     """Both losses build their targets in the logits' shape: (N, 1) and (N,) give one and the same scalar."""
     real, fake = torch.linspace(-3, 3, n), torch.linspace(2, -4, n)
     for name, fn, args in (("discriminator_loss", discriminator_loss, (real, fake)), ("generator_loss", generator_loss, (fake,))):
-        column = _scalar_loss(f"{name} for logits of shape ({n}, 1)", fn, *(a.view(n, 1) for a in args))
-        flat = _scalar_loss(f"{name} for logits of shape ({n},)", fn, *args)
+        column = call_loss(f"{name} for logits of shape ({n}, 1)", fn, *(a.view(n, 1) for a in args))
+        flat = call_loss(f"{name} for logits of shape ({n},)", fn, *args)
         expect(torch.allclose(column, flat, atol=1e-6), f"{name} gives {float(column):.5f} for logits of shape ({n}, 1) but {float(flat):.5f} for shape ({n},)")
 
 
@@ -106,7 +100,7 @@ def generator_loss_is_non_saturating(generator_loss, n=4):
     """Where D confidently rejects the fakes (logits -10), generator_loss still has a strong gradient that raises them."""
     logits_fake = torch.full((n, 1), -10.0, requires_grad=True)
     with torch.enable_grad():
-        loss = _scalar_loss("generator_loss", generator_loss, logits_fake)
+        loss = call_loss("generator_loss", generator_loss, logits_fake)
         expect(loss.requires_grad, "generator_loss must be computed from logits_fake with torch operations (no .item(), no numpy)")
         (grad,) = torch.autograd.grad(loss, logits_fake)
     per_logit = float(grad.mean()) * n
@@ -122,8 +116,8 @@ def losses_take_logits(discriminator_loss, generator_loss):
     """Both losses work on raw logits, stably: at logits of +-60 they are finite and exact."""
     answers = load_answers(NAME)
     real, fake = EXTREME
-    d_loss = _scalar_loss("discriminator_loss at logits of +-60", discriminator_loss, real, fake)
-    g_loss = _scalar_loss("generator_loss at logits of +-60", generator_loss, fake)
+    d_loss = call_loss("discriminator_loss at logits of +-60", discriminator_loss, real, fake)
+    g_loss = call_loss("generator_loss at logits of +-60", generator_loss, fake)
     hint = "pass the logits to bce_loss as they are: applying a sigmoid first (or taking log(sigmoid)) loses precision or gives inf"
     assert_close("discriminator_loss at logits of +-60", d_loss, answers["d_loss_extreme"], tol=TOL, hint=hint)
     assert_close("generator_loss at logits of +-60", g_loss, answers["g_loss_extreme"], tol=TOL, hint=hint)

@@ -12,7 +12,7 @@ import math
 import torch
 
 from helpers.answers import load_answers
-from helpers.checks import answered, assert_close, assert_shape, call, expect, graded, run_student
+from helpers.checks import answered, as_number, assert_close, assert_shape, call, expect, graded, run_student
 
 NAME = "gan_theory"
 ASSIGNMENT = "02_gan_theory"
@@ -79,14 +79,7 @@ def test_discriminator(x: torch.Tensor) -> torch.Tensor:
 
 
 def _scalar(label: str, value) -> float:
-    if isinstance(value, torch.Tensor):
-        expect(value.numel() == 1, f"{label} must be a single number, got a tensor of shape {tuple(value.shape)}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{label} must return a number, got {type(value).__name__}") from None
-    expect(math.isfinite(number), f"{label} returned {number}: expected a finite number (0 * log 0 counts as 0)")
-    return number
+    return as_number(label, value, hint="0 * log 0 counts as 0")
 
 
 def _call_scalar(label: str, fn, *args) -> float:

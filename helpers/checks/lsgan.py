@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from helpers.answers import load_answers
-from helpers.checks import assert_close, call, expect, graded
+from helpers.checks import assert_close, call_loss, graded
 
 NAME = "lsgan"
 ASSIGNMENT = "05_lsgan"
@@ -21,17 +21,11 @@ def scores_case(case: str) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.randn(spec["shape"], generator=generator) * 2, torch.randn(spec["shape"], generator=generator) * 2
 
 
-def _scalar(label: str, fn, *args) -> torch.Tensor:
-    loss = call(label, fn, *args)
-    expect(loss.ndim == 0, f"{label} must return a scalar (0-dim tensor), got shape {tuple(loss.shape)}: take the mean")
-    return loss
-
-
 @graded
 def ls_discriminator_loss_matches(ls_discriminator_loss, case="visible"):
     """ls_discriminator_loss is 1/2 mean (D(x) - 1)^2 + 1/2 mean D(G(z))^2."""
     real, fake = scores_case(case)
-    loss = _scalar(f"ls_discriminator_loss for scores of shape {tuple(real.shape)}", ls_discriminator_loss, real, fake)
+    loss = call_loss(f"ls_discriminator_loss for scores of shape {tuple(real.shape)}", ls_discriminator_loss, real, fake)
     assert_close("ls_discriminator_loss", loss, load_answers(NAME)[f"d_loss_{case}"], tol=TOL,
                  hint="0.5 * mean((scores_real - 1)**2) + 0.5 * mean(scores_fake**2), on the raw scores")
 
@@ -40,7 +34,7 @@ def ls_discriminator_loss_matches(ls_discriminator_loss, case="visible"):
 def ls_generator_loss_matches(ls_generator_loss, case="visible"):
     """ls_generator_loss is 1/2 mean (D(G(z)) - 1)^2."""
     _, fake = scores_case(case)
-    loss = _scalar(f"ls_generator_loss for scores of shape {tuple(fake.shape)}", ls_generator_loss, fake)
+    loss = call_loss(f"ls_generator_loss for scores of shape {tuple(fake.shape)}", ls_generator_loss, fake)
     assert_close("ls_generator_loss", loss, load_answers(NAME)[f"g_loss_{case}"], tol=TOL,
                  hint="0.5 * mean((scores_fake - 1)**2): G wants its fakes scored like real images")
 
@@ -51,9 +45,9 @@ def ls_losses_use_raw_scores(ls_discriminator_loss, ls_generator_loss):
     answers = load_answers(NAME)
     real, fake = LARGE
     hint = "least squares act on the scores themselves; a sigmoid first would cap the penalty"
-    assert_close("ls_discriminator_loss at scores of +-60", _scalar("ls_discriminator_loss", ls_discriminator_loss, real, fake),
+    assert_close("ls_discriminator_loss at scores of +-60", call_loss("ls_discriminator_loss", ls_discriminator_loss, real, fake),
                  answers["d_loss_large"], tol=TOL, hint=hint)
-    assert_close("ls_generator_loss at scores of +-60", _scalar("ls_generator_loss", ls_generator_loss, fake),
+    assert_close("ls_generator_loss at scores of +-60", call_loss("ls_generator_loss", ls_generator_loss, fake),
                  answers["g_loss_large"], tol=TOL, hint=hint)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from helpers import games
 from helpers.answers import load_answers
-from helpers.checks import answered, assert_close, expect, graded, run_student
+from helpers.checks import answered, as_number, assert_close, expect, graded, run_student
 
 NAME = "minimax"
 ASSIGNMENT = "01_minimax"
@@ -70,15 +70,6 @@ def _assert_gradient(name: str, grad, fn, points) -> None:
         label = f"{name}({x}, {y})"
         got = _call_pair(label, grad, x, y)
         assert_close(label, got, _finite_difference(fn, x, y), tol=1e-6, hint="expected (df/dx, df/dy)")
-
-
-def _number(label: str, value) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise AssertionError(f"{label} must be a number, got {value!r}") from None
-    expect(math.isfinite(number), f"{label} must be finite, got {number}")
-    return number
 
 
 def _step_outputs(step, name: str, case: str) -> np.ndarray:
@@ -171,7 +162,7 @@ def lr_range_agrees_with_simulation(gda_step, grad_f, lr_range_value, tol=2e-3):
 def game_xy(grad_xy, minmax_value, points=((1.0, 1.0), (-0.5, 2.0))):
     """grad_xy(x, y) is the gradient of xy, and XY_MINMAX_VALUE is the game's min-max value."""
     _assert_gradient("grad_xy", grad_xy, g, points)
-    value = _number("XY_MINMAX_VALUE", answered("XY_MINMAX_VALUE", minmax_value))
+    value = as_number("XY_MINMAX_VALUE", answered("XY_MINMAX_VALUE", minmax_value))
     assert_close("XY_MINMAX_VALUE", value, float(load_answers(NAME)["xy_minmax_value"]), tol=1e-9, hint="the value of xy at its saddle point")
 
 
