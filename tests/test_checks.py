@@ -122,3 +122,63 @@ def test_as_number_accepts_numbers_and_one_element_tensors_only():
         as_number("x", "six")
     with pytest.raises(AssertionError, match=r"must be finite, got nan \(why\)"):
         as_number("x", float("nan"), hint="why")
+
+
+def test_layer_signatures_name_what_fixes_the_parameters():
+    from helpers.checks import layer_signature
+
+    assert layer_signature(nn.Conv2d(1, 32, 5)) == "Conv2d(1, 32, kernel_size=5, stride=1, padding=0, bias=True)"
+    assert layer_signature(nn.ConvTranspose2d(64, 1, 5, 2, 2, 1, bias=False)) == (
+        "ConvTranspose2d(64, 1, kernel_size=5, stride=2, padding=2, output_padding=1, bias=False)")
+    assert layer_signature(nn.Conv2d(1, 2, (3, 5))) == "Conv2d(1, 2, kernel_size=(3, 5), stride=1, padding=0, bias=True)"
+    assert layer_signature(nn.BatchNorm1d(7)) == "BatchNorm1d(7, affine=True)"
+    with pytest.raises(TypeError):
+        layer_signature(nn.ReLU())
+
+
+def test_assert_layers_lists_missing_and_unexpected_layers():
+    from helpers.checks import assert_layers
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.BatchNorm1d(8), nn.Linear(8, 1, bias=False))
+    assert_layers("m", model, ["BatchNorm1d(8, affine=True)", "Linear(8, 1, bias=False)", "Linear(4, 8, bias=True)"])
+    with pytest.raises(AssertionError) as error:
+        assert_layers("m", model, ["Linear(4, 8, bias=True)", "Linear(8, 1, bias=True)", "BatchNorm1d(8, affine=True)"])
+    assert "missing:    Linear(8, 1, bias=True)" in str(error.value)
+    assert "unexpected: Linear(8, 1, bias=False)" in str(error.value)
+
+
+def test_reference_params_fix_the_function_whatever_the_registration_order():
+    from helpers.checks import set_reference_params
+
+    class Reordered(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.BatchNorm2d(4)
+            self.conv = nn.Conv2d(1, 4, 3)
+
+        def forward(self, x):
+            return self.norm(torch.relu(self.conv(x)))
+
+    torch.manual_seed(0)
+    a = set_reference_params(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.BatchNorm2d(4)), seed=5).eval()
+    torch.manual_seed(1)
+    b = set_reference_params(Reordered(), seed=5).eval()
+    c = set_reference_params(nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU()), seed=5).eval()
+    x = torch.randn(2, 1, 6, 6)
+    with torch.no_grad():
+        assert torch.equal(a(x), b(x))
+        assert not torch.allclose(a(x), c(x), atol=1e-3)  # same parameters, other order: another function
+    assert float(a[2].running_var.min()) >= 0.5  # statistics are set too, so eval mode is fixed
+
+
+def test_layer_trace_and_its_difference():
+    from helpers.checks import layer_trace, trace_difference
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Sequential(nn.Linear(4, 1), nn.Tanh()))
+    trace = layer_trace(model, torch.randn(5, 3))
+    assert trace == ["Linear", "BatchNorm1d", "ReLU", "Linear", "Tanh"]
+    assert trace_difference(trace, trace) == ""
+    message = trace_difference(trace, ["Linear", "ReLU", "BatchNorm1d", "Linear", "Tanh"])
+    assert "at layer 2 expected ReLU" in message and "got BatchNorm1d" in message
+    assert "expected (end)" in trace_difference(trace + ["Sigmoid"], trace)
+    assert not model[0]._forward_hooks  # the hooks are removed

@@ -31,6 +31,7 @@ __all__ = [
     "as_number",
     "assert_close",
     "assert_dtype",
+    "assert_layers",
     "assert_param_count",
     "assert_shape",
     "build_model",
@@ -38,10 +39,15 @@ __all__ = [
     "call_loss",
     "expect",
     "graded",
+    "layer_signature",
+    "layer_trace",
     "linear_layers",
     "max_error",
+    "parameter_layers",
     "run_student",
+    "set_reference_params",
     "set_reference_weights",
+    "trace_difference",
 ]
 
 
@@ -177,13 +183,118 @@ def linear_layers(model: nn.Module) -> list[nn.Linear]:
     return [m for m in model.modules() if isinstance(m, nn.Linear)]
 
 
-def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[int, int]], seed: int, gain: float = 1.0):
-    """Overwrite the weights of `model`'s linear layers with fixed, seeded values.
+# Layers whose parameters define what a network computes; activations, pooling and reshapes have none.
+PARAMETER_LAYERS = (nn.Linear, nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm)
 
-    Each layer's values depend only on (seed, in_features, out_features), so any correct
-    implementation (Sequential or a custom Module, layers declared in any order) computes the
-    same function afterwards, whatever its own initialisation. Weights are He-uniform times
-    `gain`, biases uniform in (-0.5, 0.5), so that every activation and bias matters.
+
+def parameter_layers(model: nn.Module) -> list[nn.Module]:
+    """The linear, convolution and batch-norm layers of `model`, in registration order."""
+    return [m for m in model.modules() if isinstance(m, PARAMETER_LAYERS)]
+
+
+def layer_signature(layer: nn.Module) -> str:
+    """What fixes a layer's parameters, as text: e.g. "Conv2d(1, 32, kernel_size=5, stride=1, padding=0, bias=True)"."""
+    kind = type(layer).__name__
+    if isinstance(layer, nn.Linear):
+        return f"{kind}({layer.in_features}, {layer.out_features}, bias={layer.bias is not None})"
+    if isinstance(layer, nn.modules.conv._ConvNd):
+        def one(value):  # (5, 5) -> 5
+            return value[0] if isinstance(value, tuple) and len(set(value)) == 1 else value
+
+        extra = f", output_padding={one(layer.output_padding)}" if layer.transposed else ""
+        return (f"{kind}({layer.in_channels}, {layer.out_channels}, kernel_size={one(layer.kernel_size)}, "
+                f"stride={one(layer.stride)}, padding={one(layer.padding)}{extra}, bias={layer.bias is not None})")
+    if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+        return f"{kind}({layer.num_features}, affine={layer.affine})"
+    raise TypeError(f"no signature for {kind}")
+
+
+def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
+    """Fail unless `model`'s parameter layers are exactly `expected` (signatures, in any order)."""
+    got = [layer_signature(layer) for layer in parameter_layers(model)]
+    missing, unexpected = list(expected), []
+    for signature in got:
+        if signature in missing:
+            missing.remove(signature)
+        else:
+            unexpected.append(signature)
+    if missing or unexpected:
+        lines = [f"{name}: its layers with parameters differ from the specification."]
+        lines += [f"  missing:    {s}" for s in missing]
+        lines += [f"  unexpected: {s}" for s in unexpected]
+        raise AssertionError("\n".join(lines))
+
+
+def layer_trace(model: nn.Module, *inputs) -> list[str]:
+    """The class names of `model`'s innermost modules in the order a forward pass on `inputs` runs them.
+
+    Activations written as functions (F.relu) inside a custom forward do not show; the trace is
+    used to explain a mismatch, never to fail a check by itself.
+    """
+    trace: list[str] = []
+    leaves = [m for m in model.modules() if not list(m.children())]
+    handles = [m.register_forward_hook(lambda m, i, o: trace.append(type(m).__name__)) for m in leaves]
+    try:
+        model(*inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return trace
+
+
+def trace_difference(got: Sequence[str], expected: Sequence[str]) -> str:
+    """A sentence naming the first place where two layer traces differ ("" when they agree)."""
+    got, expected = list(got), list(expected)
+    if got == expected:
+        return ""
+    i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+    def window(trace):
+        return " -> ".join(trace[max(0, i - 2) : i + 2]) or "(end)"
+    return (f"the layers run in a different order from the specification: at layer {i + 1} expected "
+            f"{expected[i] if i < len(expected) else '(end)'} ({window(expected)}), got "
+            f"{got[i] if i < len(got) else '(end)'} ({window(got)})")
+
+
+def set_reference_params(model: nn.Module, seed: int, gain: float = 1.0) -> nn.Module:
+    """Overwrite every parameter layer's parameters (and batch-norm statistics) with fixed, seeded values.
+
+    A layer's values depend only on (seed, its signature), so any implementation with the right
+    layers computes the same function afterwards, whatever their order of registration or its own
+    initialisation. Weights are He-uniform times `gain`; biases uniform in (-0.5, 0.5); batch-norm
+    scales uniform in (0.5, 1.5), running means in (-0.5, 0.5), running variances in (0.5, 2).
+    Linear layers get the values `set_reference_weights` gives them.
+    """
+    for layer in parameter_layers(model):
+        if isinstance(layer, nn.Linear):
+            key = f"{seed}:{layer.in_features}:{layer.out_features}"
+        else:
+            key = f"{seed}:{layer_signature(layer)}"
+        generator = torch.Generator().manual_seed(zlib.crc32(key.encode()))
+
+        def rand(shape):
+            return torch.rand(shape, generator=generator)
+
+        values = {}
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            n = layer.num_features
+            if layer.affine:
+                values["weight"], values["bias"] = rand(n) + 0.5, rand(n) - 0.5
+            if layer.track_running_stats:
+                values["running_mean"], values["running_var"] = rand(n) - 0.5, rand(n) * 1.5 + 0.5
+        else:
+            bound = gain * (6.0 / layer.weight[0].numel()) ** 0.5
+            values["weight"] = (rand(layer.weight.shape) * 2 - 1) * bound
+            if layer.bias is not None:
+                values["bias"] = rand(layer.bias.shape) - 0.5
+        with torch.no_grad():
+            for attribute, value in values.items():
+                target = getattr(layer, attribute)
+                target.copy_(value.to(target))
+    return model
+
+
+def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[int, int]], seed: int, gain: float = 1.0):
+    """Check that `model`'s linear layers have the given shapes and biases, then set reference weights.
 
     Inputs:
     - shapes: the (in_features, out_features) of every expected layer.
@@ -200,15 +311,7 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
             layer.bias is not None,
             f"{name}: nn.Linear({layer.in_features}, {layer.out_features}) has no bias; every layer needs one",
         )
-        key = zlib.crc32(f"{seed}:{layer.in_features}:{layer.out_features}".encode())
-        generator = torch.Generator().manual_seed(key)
-        bound = gain * (6.0 / layer.in_features) ** 0.5
-        weight = (torch.rand(layer.weight.shape, generator=generator) * 2 - 1) * bound
-        bias = torch.rand(layer.bias.shape, generator=generator) - 0.5
-        with torch.no_grad():
-            layer.weight.copy_(weight.to(layer.weight))
-            layer.bias.copy_(bias.to(layer.bias))
-    return model
+    return set_reference_params(model, seed, gain)
 
 
 def _summary(check) -> str:
