@@ -94,13 +94,14 @@ def plot_losses(history: Mapping[str, Sequence[float]], smooth: int = 1, title: 
     plt.show()
 
 
-def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None):
+def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None, per_epoch: bool = False):
     """Loss curves of a training run above its sample grids at several steps.
 
     Inputs:
     - history: a helpers.training.History (loss_D, loss_G, snapshots {step: images}).
     - smooth: moving-average window for the loss curves (shrunk for short runs).
     - max_snapshots: how many snapshots to show, evenly spread, the last one always included.
+    - per_epoch: plot each loss's mean per epoch (and label the snapshots by epoch) instead of per step.
     """
     import matplotlib.pyplot as plt
 
@@ -112,16 +113,21 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
     fig = plt.figure(figsize=(2.1 * max(columns, 4), 5.6))
     grid = fig.add_gridspec(2, columns, height_ratios=[1.1, 1])
     ax = fig.add_subplot(grid[0, :])
-    window = max(1, min(smooth, history.steps // 10))
-    for name, values in history.losses().items():
-        values = np.asarray(values, dtype=np.float64)
-        (line,) = ax.plot(np.arange(1, values.size + 1), values, alpha=0.25 if window > 1 else 1.0)
-        if window > 1:
-            averaged = np.convolve(values, np.ones(window) / window, mode="valid")
-            ax.plot(np.arange(window, values.size + 1), averaged, color=line.get_color(), label=f"{name} (mean of {window})")
-        else:
-            line.set_label(name)
-    ax.set_xlabel("step")
+    if per_epoch:
+        for name, values in history.epoch_losses().items():
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=f"{name} (epoch mean)")
+        ax.set_xlabel(f"epoch ({history.steps_per_epoch} steps)")
+    else:
+        window = max(1, min(smooth, history.steps // 10))
+        for name, values in history.losses().items():
+            values = np.asarray(values, dtype=np.float64)
+            (line,) = ax.plot(np.arange(1, values.size + 1), values, alpha=0.25 if window > 1 else 1.0)
+            if window > 1:
+                averaged = np.convolve(values, np.ones(window) / window, mode="valid")
+                ax.plot(np.arange(window, values.size + 1), averaged, color=line.get_color(), label=f"{name} (mean of {window})")
+            else:
+                line.set_label(name)
+        ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right")
@@ -130,15 +136,16 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
     for column, step in enumerate(steps):
         cell = fig.add_subplot(grid[1, column])
         cell.imshow(image_grid(history.snapshots[step], nrow=4), cmap="gray", vmin=0.0, vmax=1.0)
-        cell.set_title(f"step {step}", fontsize=9)
+        when = f"epoch {step / history.steps_per_epoch:.3g}" if per_epoch else f"step {step}"
+        cell.set_title(when, fontsize=9)
         cell.set_axis_off()
     fig.tight_layout()
     return fig
 
 
-def show_training(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None):
+def show_training(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None, per_epoch: bool = False):
     """Show `training_figure(history, ...)`."""
     import matplotlib.pyplot as plt
 
-    training_figure(history, smooth=smooth, max_snapshots=max_snapshots, title=title)
+    training_figure(history, smooth=smooth, max_snapshots=max_snapshots, title=title, per_epoch=per_epoch)
     plt.show()

@@ -31,12 +31,14 @@ class History:
     - loss_D, loss_G: one float per step.
     - snapshots: step -> G(fixed_z) on the CPU, taken every `snapshot_every` steps and at the end.
     - seconds: wall time of the loop.
+    - steps_per_epoch: steps in one pass over the training images (0 when unknown).
     """
 
     loss_D: list[float] = field(default_factory=list)
     loss_G: list[float] = field(default_factory=list)
     snapshots: dict[int, torch.Tensor] = field(default_factory=dict)
     seconds: float = 0.0
+    steps_per_epoch: int = 0
 
     @property
     def steps(self) -> int:
@@ -45,6 +47,16 @@ class History:
     def losses(self) -> dict[str, list[float]]:
         """{"loss_D": [...], "loss_G": [...]}, the form `plot_losses` takes."""
         return {"loss_D": self.loss_D, "loss_G": self.loss_G}
+
+    def epoch_losses(self) -> dict[str, list[float]]:
+        """The mean of each loss over every epoch (the last one may be partial), for per-epoch curves."""
+        if self.steps_per_epoch < 1:
+            raise ValueError("steps_per_epoch is unknown for this History")
+        n = self.steps_per_epoch
+        return {
+            name: [sum(values[i : i + n]) / len(values[i : i + n]) for i in range(0, len(values), n)]
+            for name, values in self.losses().items()
+        }
 
 
 def train_gan(
@@ -106,7 +118,7 @@ def train_gan(
     step_kwargs = step_kwargs or {}
 
     losses = torch.empty(num_steps, 2, device=device)  # filled without a device sync per step
-    history = History()
+    history = History(steps_per_epoch=len(data) // per_step)
     order, position = torch.randperm(len(data), device=device), 0
     started = time.perf_counter()
     bar = tqdm(total=num_steps, disable=not progress, file=sys.stdout, mininterval=1.0, unit="step", dynamic_ncols=True)

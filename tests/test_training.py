@@ -116,3 +116,28 @@ def test_training_figure_shows_losses_and_snapshots():
     assert len(fig.axes) == 1 + 4
     assert [ax.get_title() for ax in fig.axes[1:]][-1] == "step 30"
     plt.close(fig)
+
+
+def test_epoch_losses_average_each_pass_over_the_data():
+    def step(D, G, opt_D, opt_G, x_real, z):
+        step.t += 1
+        return torch.tensor(float(step.t)), torch.tensor(-float(step.t))
+
+    step.t = 0
+    history, _, _ = run(num_steps=12, batch_size=8, step=step)  # 40 images, batch 8: 5 steps per epoch
+    assert history.steps_per_epoch == 5
+    assert history.epoch_losses() == {"loss_D": [3.0, 8.0, 11.5], "loss_G": [-3.0, -8.0, -11.5]}  # last epoch partial
+    from helpers.training import History
+
+    with pytest.raises(ValueError, match="steps_per_epoch is unknown"):
+        History(loss_D=[1.0], loss_G=[1.0]).epoch_losses()
+
+
+def test_training_figure_per_epoch_labels_epochs():
+    history, _, _ = run(num_steps=15, batch_size=8, snapshot_every=5)
+    fig = training_figure(history, per_epoch=True)
+    curve = fig.axes[0]
+    assert [len(line.get_xdata()) for line in curve.get_lines()] == [3, 3]
+    assert curve.get_xlabel() == "epoch (5 steps)"
+    assert [ax.get_title() for ax in fig.axes[1:]] == ["epoch 1", "epoch 2", "epoch 3"]
+    plt.close(fig)
