@@ -117,6 +117,7 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
         for name, values in history.epoch_losses().items():
             ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=f"{name} (epoch mean)")
         ax.set_xlabel(f"epoch ({history.steps_per_epoch} steps)")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     else:
         window = max(1, min(smooth, history.steps // 10))
         for name, values in history.losses().items():
