@@ -233,3 +233,62 @@ def test_lsgan_keys_agree_with_equation_9_in_numpy():
         real, fake = real.double().numpy(), fake.double().numpy()
         np.testing.assert_allclose(stored[f"d_loss_{case}"], 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake**2), rtol=1e-6)
         np.testing.assert_allclose(stored[f"g_loss_{case}"], 0.5 * np.mean((fake - 1) ** 2), rtol=1e-6)
+
+
+def _dcgan_reference_networks(noise_dim):
+    """The four networks of notebook 6 written here from the specification (InfoGAN appendix C.1 and
+    the TensorFlow DCGAN tutorial), independently of the notebook's solution cells."""
+    from torch import nn
+
+    classifier = nn.Sequential(
+        nn.Conv2d(1, 32, 5), nn.LeakyReLU(0.01), nn.MaxPool2d(2), nn.Conv2d(32, 64, 5), nn.LeakyReLU(0.01),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1024, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+    generator = nn.Sequential(
+        nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024), nn.Linear(1024, 6272), nn.ReLU(),
+        nn.BatchNorm1d(6272), nn.Unflatten(1, (128, 7, 7)), nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.ReLU(),
+        nn.BatchNorm2d(64), nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+    fashion_d = nn.Sequential(
+        nn.Conv2d(1, 64, 5, 2, 2), nn.LeakyReLU(0.3), nn.Dropout(0.3), nn.Conv2d(64, 128, 5, 2, 2),
+        nn.LeakyReLU(0.3), nn.Dropout(0.3), nn.Flatten(), nn.Linear(6272, 1))
+    fashion_g = nn.Sequential(
+        nn.Linear(noise_dim, 12544, bias=False), nn.BatchNorm1d(12544), nn.LeakyReLU(0.3), nn.Unflatten(1, (256, 7, 7)),
+        nn.ConvTranspose2d(256, 128, 5, 1, 2, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.3),
+        nn.ConvTranspose2d(128, 64, 5, 2, 2, 1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(0.3),
+        nn.ConvTranspose2d(64, 1, 5, 2, 2, 1, bias=False), nn.Tanh())
+    return {"dc_classifier": classifier, "dc_generator": generator,
+            "fashion_discriminator": fashion_d, "fashion_generator": fashion_g}
+
+
+def test_dcgan_parameter_counts_match_the_specification():
+    """Counted by hand from the layer shapes; the issue's 1,102,721 and 6,580,801, and Keras's trainable counts."""
+    stored = load_answers("dcgan")
+    conv = lambda c_in, c_out, k, bias=True: c_in * c_out * k * k + (c_out if bias else 0)  # noqa: E731
+    linear = lambda n_in, n_out, bias=True: n_in * n_out + (n_out if bias else 0)  # noqa: E731
+    assert int(stored["dc_classifier_params"]) == conv(1, 32, 5) + conv(32, 64, 5) + linear(1024, 1024) + linear(1024, 1) == 1_102_721
+    for noise_dim in (4, 96):
+        expected = linear(noise_dim, 1024) + 2 * 1024 + linear(1024, 6272) + 2 * 6272 + conv(128, 64, 4) + 2 * 64 + conv(64, 1, 4)
+        assert int(stored[f"dc_generator_params_{noise_dim}"]) == expected
+    assert int(stored["dc_generator_params_4"]) == 6_580_801
+    assert int(stored["fashion_discriminator_params"]) == conv(1, 64, 5) + conv(64, 128, 5) + linear(6272, 1) == 212_865
+    for noise_dim in (100, 64):
+        expected = (linear(noise_dim, 12544, False) + 2 * 12544 + conv(256, 128, 5, False) + 2 * 128
+                    + conv(128, 64, 5, False) + 2 * 64 + conv(64, 1, 5, False))
+        assert int(stored[f"fashion_generator_params_{noise_dim}"]) == expected
+    assert int(stored["fashion_generator_params_100"]) == 2_305_472
+
+
+def test_dcgan_reference_outputs_agree_with_networks_written_from_the_specification():
+    import torch
+    from helpers.checks import dcgan, layer_signature, parameter_layers, set_reference_params
+
+    stored = load_answers("dcgan")
+    for network, cases in dcgan.CASES.items():
+        for case, spec in cases.items():
+            model = _dcgan_reference_networks(spec.get("noise_dim", 100))[network]
+            set_reference_params(model, seed=spec["seed"])
+            model.train(dcgan.NETWORKS[network]["generator"])
+            with torch.no_grad():
+                out = model(dcgan._case_input(network, case))
+            np.testing.assert_allclose(stored[f"{network}_out_{case}"], out.numpy(), atol=1e-5, err_msg=f"{network} {case}")
+            suffix = f"_{spec['noise_dim']}" if "noise_dim" in spec else ""
+            assert sorted(stored[f"{network}_layers{suffix}"]) == sorted(layer_signature(m) for m in parameter_layers(model))
