@@ -292,3 +292,37 @@ def test_dcgan_reference_outputs_agree_with_networks_written_from_the_specificat
             np.testing.assert_allclose(stored[f"{network}_out_{case}"], out.numpy(), atol=1e-5, err_msg=f"{network} {case}")
             suffix = f"_{spec['noise_dim']}" if "noise_dim" in spec else ""
             assert sorted(stored[f"{network}_layers{suffix}"]) == sorted(layer_signature(m) for m in parameter_layers(model))
+
+
+def test_wgan_loss_keys_agree_with_numpy():
+    from helpers.checks import wgan
+
+    stored = load_answers("wgan")
+    for case in wgan.SCORES:
+        real, fake = (t.double().numpy() for t in wgan.scores_case(case))
+        np.testing.assert_allclose(stored[f"critic_loss_{case}"], fake.mean() - real.mean(), rtol=1e-6)
+        np.testing.assert_allclose(stored[f"generator_loss_{case}"], -fake.mean(), rtol=1e-6)
+
+
+def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
+    """For D(x) = w2 . tanh(W1 x + b1) + b2 the input gradient is W1^T (w2 * (1 - tanh^2)): the penalty and
+    its parameter gradients computed from that formula in float64, without autograd.grad(create_graph)."""
+    import torch
+    from helpers.checks import wgan
+
+    stored = load_answers("wgan")
+    for case in wgan.GP_CASES:
+        critic, x_real, x_fake, epsilon = wgan.gp_case(case)
+        n = x_real.shape[0]
+        W1, b1, w2, b2 = (p.detach().double().clone().requires_grad_(True) for p in critic.parameters())
+        e = epsilon.double().view(n, 1)
+        x_hat = e * x_real.double().reshape(n, -1) + (1 - e) * x_fake.double().reshape(n, -1)  # (N, F)
+        hidden = torch.tanh(x_hat @ W1.T + b1)                                                   # (N, 8)
+        grad = (w2 * (1 - hidden**2)) @ W1                                                       # (N, F)
+        penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
+        np.testing.assert_allclose(stored[f"gp_{case}"], float(penalty.detach()), rtol=1e-5)
+        grads = torch.autograd.grad(penalty, [W1, b1, w2, b2], allow_unused=True)
+        flat = torch.cat([(torch.zeros_like(p) if g is None else g).flatten() for p, g in zip((W1, b1, w2, b2), grads)])
+        np.testing.assert_allclose(stored[f"gp_param_grads_{case}"], flat.numpy(), rtol=1e-4, atol=1e-5)
+        assert float(flat[-1]) == 0.0  # the output bias never reaches the penalty
+

@@ -98,9 +98,9 @@ def call(label: str, fn, *args, **kwargs):
     return result
 
 
-def call_loss(label: str, fn, *args) -> torch.Tensor:
+def call_loss(label: str, fn, *args, **kwargs) -> torch.Tensor:
     """Call a student's loss function; its result must be a scalar (0-dim) Tensor."""
-    loss = call(label, fn, *args)
+    loss = call(label, fn, *args, **kwargs)
     expect(loss.ndim == 0, f"{label} must return a scalar (0-dim tensor), got shape {tuple(loss.shape)}: take the mean")
     return loss
 

@@ -1,0 +1,12 @@
+# No create_graph=True: the right value, but the penalty cannot train the critic.
+# fails: test_gradient_penalty_differentiable
+# %% cell: gp
+def gradient_penalty(critic, x_real, x_fake, epsilon=None):
+    n = x_real.shape[0]
+    if epsilon is None:
+        epsilon = torch.rand(n)
+    epsilon = epsilon.view(n, *[1] * (x_real.dim() - 1))
+    x_hat = (epsilon * x_real + (1 - epsilon) * x_fake).detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=False)
+    norms = grad.reshape(n, -1).norm(2, dim=1)
+    return ((norms - 1) ** 2).mean()
