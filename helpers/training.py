@@ -5,7 +5,9 @@ The student writes the update itself, a *step* function
     step(D, G, opt_D, opt_G, x_real, z, **step_kwargs) -> (loss_D, loss_G)
 
 with x_real of shape (k, N, ...) (k batches of real images, one per discriminator update) and z of
-shape (k, N, noise_dim). `train_gan` does everything around it: it keeps the data on the device as
+shape (k, N, noise_dim). For a conditional GAN, pass the images' `labels`: the step then also gets
+y of shape (k, N), the classes of x_real, as `step(D, G, opt_D, opt_G, x_real, z, y, ...)`, and the
+snapshots are G(fixed_z, fixed_labels). `train_gan` does everything around it: it keeps the data on the device as
 one tensor (no per-batch conversion), shuffles it every epoch, draws the noise, shows a progress
 bar, records both losses at every step without forcing a device sync, and keeps snapshots of
 G(fixed_z) to watch the samples improve.
@@ -77,6 +79,8 @@ def train_gan(
     device: torch.device | str | None = None,
     progress: bool = True,
     step_kwargs: dict | None = None,
+    labels: torch.Tensor | None = None,
+    fixed_labels: torch.Tensor | None = None,
 ) -> History:
     """Train D and G for `num_steps` calls of `step`.
 
@@ -94,6 +98,8 @@ def train_gan(
     - device: where to train (None: `get_device()`).
     - progress: show a progress bar with the running losses.
     - step_kwargs: extra keyword arguments for `step` (e.g. other loss functions).
+    - labels: int64 Tensor of shape (M,), the class of every image, for a conditional GAN (None: not conditional).
+    - fixed_labels: int64 Tensor of shape (n,), the classes for the snapshots (None: 0, 1, ..., 9, 0, ...).
 
     Returns:
     - a History.
@@ -114,6 +120,13 @@ def train_gan(
     if fixed_z is None:
         fixed_z = sample_noise(16, noise_dim)
     fixed_z = fixed_z.to(device)
+    if labels is not None:
+        if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
+            raise ValueError(f"labels must be a Tensor of shape ({len(images)},), one class per image")
+        labels = labels.to(device=device, dtype=torch.int64)
+        if fixed_labels is None:
+            fixed_labels = torch.arange(len(fixed_z)) % 10
+        fixed_labels = fixed_labels.to(device=device, dtype=torch.int64)
     snapshot_every = snapshot_every or max(1, num_steps // 8)
     step_kwargs = step_kwargs or {}
 
@@ -130,11 +143,15 @@ def train_gan(
             position += per_step
             x_real = data[index].view(k, batch_size, *data.shape[1:])  # (k, N, ...)
             z = sample_noise(per_step, noise_dim).to(device).view(k, batch_size, noise_dim)  # (k, N, noise_dim)
-            loss_D, loss_G = step(D, G, opt_D, opt_G, x_real, z, **step_kwargs)
+            if labels is None:
+                loss_D, loss_G = step(D, G, opt_D, opt_G, x_real, z, **step_kwargs)
+            else:
+                y = labels[index].view(k, batch_size)  # (k, N): the classes of x_real
+                loss_D, loss_G = step(D, G, opt_D, opt_G, x_real, z, y, **step_kwargs)
             losses[t, 0] = torch.as_tensor(loss_D).detach()
             losses[t, 1] = torch.as_tensor(loss_G).detach()
             if (t + 1) % snapshot_every == 0 or t + 1 == num_steps:
-                history.snapshots[t + 1] = _samples(G, fixed_z)
+                history.snapshots[t + 1] = _samples(G, fixed_z, fixed_labels)
                 bar.set_postfix(loss_D=f"{float(losses[t, 0]):.3f}", loss_G=f"{float(losses[t, 1]):.3f}", refresh=False)
             bar.update(1)
     finally:
@@ -146,10 +163,10 @@ def train_gan(
 
 
 @torch.no_grad()
-def _samples(G: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode (batch norm uses its running statistics), on the CPU."""
+def _samples(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """G(z) (or G(z, labels)) in eval mode (batch norm uses its running statistics), on the CPU."""
     G.eval()
     try:
-        return G(z).detach().cpu()
+        return (G(z) if labels is None else G(z, labels)).detach().cpu()
     finally:
         G.train()

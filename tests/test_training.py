@@ -141,3 +141,34 @@ def test_training_figure_per_epoch_labels_epochs():
     assert curve.get_xlabel() == "epoch (5 steps)"
     assert [ax.get_title() for ax in fig.axes[1:]] == ["epoch 1", "epoch 2", "epoch 3"]
     plt.close(fig)
+
+
+def test_a_conditional_step_gets_the_classes_of_its_images():
+    images = torch.arange(40, dtype=torch.float32).view(40, 1, 1, 1).expand(40, 1, 4, 4).contiguous()
+    labels = torch.arange(40) % 10
+    seen = []
+
+    class ConditionalG(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Linear(3, 16)
+
+        def forward(self, z, y):
+            seen.append(("G", y.tolist()))
+            return self.net(z).view(-1, 1, 4, 4)
+
+    def step(D, G, opt_D, opt_G, x_real, z, y):
+        assert y.shape == x_real.shape[:2] and y.dtype == torch.int64
+        assert torch.equal(y, x_real[:, :, 0, 0, 0].long() % 10)  # each image's own class
+        return torch.tensor(0.0), torch.tensor(0.0)
+
+    set_seed(0)
+    D = nn.Sequential(nn.Flatten(), nn.Linear(16, 1))
+    opt = torch.optim.SGD(D.parameters(), lr=0.1)
+    history = train_gan(step, D, ConditionalG(), opt, opt, images, sample_noise=sample_noise, noise_dim=3, num_steps=4,
+                        batch_size=5, k=2, fixed_z=torch.zeros(12, 3), device="cpu", progress=False, labels=labels)
+    assert seen[-1] == ("G", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])  # snapshots: classes 0..9 in turn by default
+    assert history.steps == 4
+    with pytest.raises(ValueError, match="one class per image"):
+        train_gan(step, D, ConditionalG(), opt, opt, images, sample_noise=sample_noise, noise_dim=3, num_steps=1,
+                  batch_size=5, device="cpu", progress=False, labels=labels[:10])
