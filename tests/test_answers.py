@@ -326,3 +326,23 @@ def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
         np.testing.assert_allclose(stored[f"gp_param_grads_{case}"], flat.numpy(), rtol=1e-4, atol=1e-5)
         assert float(flat[-1]) == 0.0  # the output bias never reaches the penalty
 
+
+def test_conditional_keys_agree_with_networks_written_from_the_specification():
+    import torch
+    from torch import nn
+    from helpers.checks import conditional, set_reference_weights
+
+    stored = load_answers("conditional")
+    for case, spec in conditional.CASES.items():
+        z, x, y = conditional.case_inputs(case)
+        labels = torch.zeros(len(y), 10).scatter_(1, y.unsqueeze(1), 1.0)
+        G = nn.Sequential(nn.Linear(spec["noise_dim"] + 10, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
+                          nn.Linear(1024, 784), nn.Tanh())
+        D = nn.Sequential(nn.Linear(794, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256), nn.LeakyReLU(0.01), nn.Linear(256, 1))
+        set_reference_weights("G", G, conditional.g_shapes(spec["noise_dim"]), seed=spec["seed"])
+        set_reference_weights("D", D, conditional.D_SHAPES, seed=spec["seed"])
+        with torch.no_grad():
+            images = G(torch.cat([z, labels], dim=1)).view(-1, 1, 28, 28)
+            logits = D(torch.cat([x.reshape(len(x), -1), labels], dim=1))
+        np.testing.assert_allclose(stored[f"G_images_{case}"], images.numpy(), atol=1e-5)
+        np.testing.assert_allclose(stored[f"D_logits_{case}"], logits.numpy(), atol=1e-5)
