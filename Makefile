@@ -17,7 +17,7 @@ ifneq ($(strip $(GAN_DATA_DIR)),)
 export GAN_DATA_DIR
 endif
 
-.PHONY: help venv demo release samples autograde feedback export report answers notebooks test formgrade clean
+.PHONY: help venv demo release samples autograde feedback export report answers classifiers notebooks test formgrade clean
 
 help:
 	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
@@ -30,6 +30,7 @@ help:
 	@echo "make report      grade table with the reason for every lost point"
 	@echo "make formgrade   open JupyterLab with nbgrader's formgrader to grade written answers"
 	@echo "make answers     regenerate answers/ from the solutions"
+	@echo "make classifiers retrain the sample-quality classifier (helpers/weights/mnist.npz) from the data on disk"
 	@echo "make notebooks   execute every source notebook headless (SMOKE=1 for the quick setting)"
 	@echo "make clean       remove nbgrader's generated folders, the gradebook and build/"
 
@@ -63,6 +64,9 @@ report: $(STAMP)
 
 answers: $(STAMP)
 	$(PY) -m course answers
+
+classifiers: $(STAMP)
+	$(PY) -m course classifiers --dataset mnist
 
 notebooks: $(STAMP)
 	$(PY) -m course notebooks $(if $(SMOKE),--smoke,)

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     steps.add_parser("report", help="print the grade table and the reason for every lost point")
     step = steps.add_parser("answers", help="regenerate answers/ from the solutions")
     step.add_argument("--out", type=Path, default=None, help="write here instead of answers/")
+    step = steps.add_parser("classifiers", help="train the sample-quality classifier (helpers/weights/) from the data on disk")
+    step.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
+    step.add_argument("--epochs", type=int, default=4)
     step = steps.add_parser("notebooks", help="execute every source notebook headless in a real kernel")
     step.add_argument("--smoke", action="store_true", help="set GAN_SMOKE=1 (few steps, little data)")
     step.add_argument("--out", type=Path, default=Path("build/executed"), help="where the executed copies go")
@@ -109,6 +112,13 @@ def _answers(root, args):
     return 0
 
 
+def _classifiers(root, args):
+    from course import classifiers
+
+    classifiers.main(args.dataset, epochs=args.epochs)
+    return 0
+
+
 def _notebooks(root, args):
     from course import execute
 
@@ -132,6 +142,7 @@ STEPS = {
     "report": _report,
     "demo": _demo,
     "answers": _answers,
+    "classifiers": _classifiers,
     "notebooks": _notebooks,
 }
 
