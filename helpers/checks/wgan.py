@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import assert_close, call, call_loss, expect, graded, run_student
+from helpers.checks import assert_close, call_loss, expect, graded, run_student
 
 NAME = "wgan"
 ASSIGNMENT = "07_wgan"
