@@ -17,13 +17,14 @@ The scores are comparable between runs of this course, not with published FID va
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+
+from helpers.utils import evenness
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 CLASSES = 10
@@ -133,9 +134,7 @@ def inception_score(probs: np.ndarray) -> float:
 def class_coverage(probs: np.ndarray, min_share: float = 0.2) -> tuple[int, float]:
     """(classes predicted for at least min_share of their fair share of images, exp(entropy) / 10)."""
     counts = np.bincount(probs.argmax(axis=1), minlength=CLASSES)
-    share = counts / counts.sum()
-    entropy = -sum(p * math.log(p) for p in share if p > 0)
-    return int((counts >= min_share * len(probs) / CLASSES).sum()), math.exp(entropy) / CLASSES
+    return int((counts >= min_share * len(probs) / CLASSES).sum()), evenness(counts)
 
 
 def score_samples(images: torch.Tensor, model: QualityModel | str = "mnist") -> Scores:

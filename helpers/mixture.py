@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from helpers.plotting import pick_snapshots
+from helpers.utils import evenness
+
 RADIUS = 2.0
 STD = 0.02
 MODES = 8
@@ -75,13 +78,11 @@ def mode_coverage(samples, modes: int = MODES, radius: float = RADIUS, std: floa
     counts = torch.bincount(which[near], minlength=modes).numpy()
     nearest_counts = torch.bincount(which, minlength=modes).numpy()
     n = len(points)
-    share = counts / counts.sum() if counts.sum() else np.zeros(modes)
-    entropy = -sum(p * math.log(p) for p in share if p > 0)
     return ModeCoverage(
         counts=counts,
         covered=int((counts >= min_share * n / modes).sum()),
         high_quality=float(near.double().mean()),
-        evenness=math.exp(entropy) / modes if counts.sum() else 0.0,
+        evenness=evenness(counts),
         nearest=nearest_counts,
         occupied=int((nearest_counts >= min_share * n / modes).sum()),
     )
@@ -130,10 +131,7 @@ def mixture_figure(runs: Mapping[str, object], max_snapshots: int = 6, modes: in
     centres = ring_centres(modes, radius)
     limit = radius * 1.6
     for row, (name, history) in enumerate(runs.items()):
-        steps = sorted(history.snapshots)
-        if len(steps) > columns:
-            picks = np.linspace(0, len(steps) - 1, columns).round().astype(int)
-            steps = [steps[i] for i in picks]
+        steps = pick_snapshots(history.snapshots, columns)
         for column in range(columns):
             ax = axes[row][column]
             ax.set_xlim(-limit, limit)

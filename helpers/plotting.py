@@ -94,6 +94,15 @@ def plot_losses(history: Mapping[str, Sequence[float]], smooth: int = 1, title: 
     plt.show()
 
 
+def pick_snapshots(snapshots, count: int) -> list[int]:
+    """At most `count` of the snapshot steps, evenly spread, the first and the last always included."""
+    steps = sorted(snapshots)
+    if len(steps) <= count:
+        return steps
+    picks = np.linspace(0, len(steps) - 1, count).round().astype(int)
+    return [steps[i] for i in sorted(set(picks))]
+
+
 def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None, per_epoch: bool = False):
     """Loss curves of a training run above its sample grids at several steps.
 
@@ -105,10 +114,7 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
     """
     import matplotlib.pyplot as plt
 
-    steps = sorted(history.snapshots)
-    if len(steps) > max_snapshots:
-        picks = np.linspace(0, len(steps) - 1, max_snapshots).round().astype(int)
-        steps = [steps[i] for i in sorted(set(picks))]
+    steps = pick_snapshots(history.snapshots, max_snapshots)
     columns = max(len(steps), 1)
     fig = plt.figure(figsize=(2.1 * max(columns, 4), 5.6))
     grid = fig.add_gridspec(2, columns, height_ratios=[1.1, 1])

@@ -62,6 +62,17 @@ def count_params(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def evenness(counts) -> float:
+    """exp(entropy of the shares counts / sum(counts)) / len(counts): 1 when the counts are equal,
+    1 / len(counts) when one bin holds everything, 0 when all counts are 0."""
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    if total == 0:
+        return 0.0
+    share = counts[counts > 0] / total
+    return float(np.exp(-(share * np.log(share)).sum())) / len(counts)
+
+
 def rel_error(x, y) -> float:
     """The largest elementwise relative error between two arrays or tensors of one shape.
 

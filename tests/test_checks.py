@@ -182,3 +182,12 @@ def test_layer_trace_and_its_difference():
     assert "at layer 2 expected ReLU" in message and "got BatchNorm1d" in message
     assert "expected (end)" in trace_difference(trace + ["Sigmoid"], trace)
     assert not model[0]._forward_hooks  # the hooks are removed
+
+
+def test_ks_distance_to_uniform():
+    from helpers.checks import ks_distance_to_uniform
+
+    grid = (torch.arange(1000, dtype=torch.float64) + 0.5) / 1000  # the quantiles of U(0, 1)
+    assert ks_distance_to_uniform(grid, 0.0, 1.0) == pytest.approx(0.0005)
+    assert ks_distance_to_uniform(grid * 2 - 1, -1.0, 1.0) == pytest.approx(0.0005)
+    assert ks_distance_to_uniform(torch.full((100,), 0.5), 0.0, 1.0) == pytest.approx(0.5)

@@ -60,3 +60,11 @@ def test_rel_error():
     assert rel_error(x, -x) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="shape"):
         rel_error(x, x[:2])
+
+
+def test_evenness_of_counts():
+    from helpers.utils import evenness
+
+    assert evenness([5, 5, 5, 5]) == pytest.approx(1.0)
+    assert evenness([9, 0, 0]) == pytest.approx(1 / 3)
+    assert evenness([0, 0]) == 0.0

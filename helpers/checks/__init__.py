@@ -39,6 +39,7 @@ __all__ = [
     "call_loss",
     "expect",
     "graded",
+    "ks_distance_to_uniform",
     "layer_signature",
     "layer_trace",
     "linear_layers",
@@ -115,6 +116,16 @@ def as_number(label: str, value, hint: str = "") -> float:
         raise AssertionError(f"{label} must be a number, got {value!r}") from None
     expect(math.isfinite(number), f"{label} must be finite, got {number}" + (f" ({hint})" if hint else ""))
     return number
+
+
+def ks_distance_to_uniform(values: torch.Tensor, low: float, high: float) -> float:
+    """Kolmogorov-Smirnov distance between the sample `values` and U(low, high): the largest gap
+    between the empirical CDF (on both sides of each step) and the uniform one."""
+    values = values.detach().double().cpu().flatten().sort().values
+    n = values.numel()
+    cdf = (values - low) / (high - low)
+    ranks = torch.arange(1, n + 1, dtype=torch.float64) / n
+    return float(torch.maximum(ranks - cdf, cdf - (ranks - 1 / n)).max())
 
 
 def build_model(label: str, fn, *args, **kwargs) -> nn.Module:

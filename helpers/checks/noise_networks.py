@@ -19,6 +19,7 @@ from helpers.checks import (
     call,
     expect,
     graded,
+    ks_distance_to_uniform,
     set_reference_weights,
 )
 
@@ -87,12 +88,7 @@ def noise_distribution(sample_noise, batch_size=4096, dim=8, seed=231):
         f"{label}: expected about half the values below 0, got {negative:.1%}"
         + (" (torch.rand alone gives [0, 1): map it onto (-1, 1))" if negative == 0 else ""),
     )
-    # Kolmogorov-Smirnov distance to U(-1, 1): the largest gap between the two CDFs.
-    values = z.flatten().sort().values
-    n = values.numel()
-    cdf = (values + 1) / 2
-    ranks = torch.arange(1, n + 1, dtype=torch.float64) / n
-    ks = float(torch.maximum(ranks - cdf, cdf - (ranks - 1 / n)).max())
+    ks = ks_distance_to_uniform(z, -1.0, 1.0)
     expect(
         ks < 0.02,
         f"{label}: values are not uniform on (-1, 1): Kolmogorov-Smirnov distance {ks:.3f}, "

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import assert_close, call_loss, expect, graded, run_student
+from helpers.checks import assert_close, call_loss, expect, graded, ks_distance_to_uniform, run_student
 
 NAME = "wgan"
 ASSIGNMENT = "07_wgan"
@@ -177,8 +177,7 @@ def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int 
                           "draw one epsilon per sample, shape (N, 1, ...), not one per value")
     epsilon = weight[:, 0]
     expect(float(epsilon.std()) > 0.1, "every sample got the same mixing weight epsilon: draw one per sample, torch.rand(N, ...)")
-    values = epsilon.sort().values
-    ks = float((values - torch.arange(1, n + 1, dtype=torch.float64) / n).abs().max())
+    ks = ks_distance_to_uniform(epsilon, 0.0, 1.0)
     expect(ks < 0.03, f"the mixing weights are not uniform on [0, 1] (Kolmogorov-Smirnov distance {ks:.3f}): use torch.rand")
 
 
