@@ -85,13 +85,15 @@ def save_quality_model(model: QualityModel, path: Path | None = None) -> Path:
 
 
 def load_quality_model(name: str = "mnist", path: Path | None = None) -> QualityModel:
-    """The stored classifier for data set `name` ("mnist" or "fashion-mnist"), in eval mode on the CPU."""
+    """The stored classifier for data set `name` ("mnist" or "fashion-mnist"), in eval mode on the CPU.
+
+    Loading draws no random numbers: a training run gives the same result with or without it."""
     path = path or weights_path(name)
     if not path.exists():
         raise FileNotFoundError(f"no quality classifier for {name!r} at {path}: train one with "
                                 f"`python -m course classifiers --dataset {name}` (needs the data set on disk)")
-    with np.load(path, allow_pickle=False) as stored:
-        classifier = Classifier()
+    with np.load(path, allow_pickle=False) as stored, torch.random.fork_rng(devices=[]):
+        classifier = Classifier()  # its random initial weights are overwritten: leave the caller's random numbers alone
         state = {k.removeprefix("param/"): torch.from_numpy(stored[k]) for k in stored.files if k.startswith("param/")}
         classifier.load_state_dict(state)
         return QualityModel(classifier.eval(), stored["mean"].astype(np.float64), stored["cov"].astype(np.float64), name)

@@ -107,7 +107,8 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
     """Loss curves of a training run above its sample grids at several steps.
 
     Inputs:
-    - history: a helpers.training.History (loss_D, loss_G, snapshots {step: images}).
+    - history: a helpers.training.History (loss_D, loss_G, snapshots {step: images}); when it holds
+      scores, a panel beside the losses plots the Fréchet distance and each grid is titled with it.
     - smooth: moving-average window for the loss curves (shrunk for short runs).
     - max_snapshots: how many snapshots to show, evenly spread, the last one always included.
     - per_epoch: plot each loss's mean per epoch (and label the snapshots by epoch) instead of per step.
@@ -116,9 +117,15 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
 
     steps = pick_snapshots(history.snapshots, max_snapshots)
     columns = max(len(steps), 1)
-    fig = plt.figure(figsize=(2.1 * max(columns, 4), 5.6))
+    scores = history.scores
+    fig = plt.figure(figsize=(2.1 * max(columns, 4) + (2.8 if scores else 0), 5.6))
     grid = fig.add_gridspec(2, columns, height_ratios=[1.1, 1])
-    ax = fig.add_subplot(grid[0, :])
+    if scores:
+        top = grid[0, :].subgridspec(1, 2, width_ratios=[2.2, 1], wspace=0.25)
+        ax = fig.add_subplot(top[0])
+        _score_axes(fig.add_subplot(top[1]), history, per_epoch)
+    else:
+        ax = fig.add_subplot(grid[0, :])
     if per_epoch:
         for name, values in history.epoch_losses().items():
             ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=f"{name} (epoch mean)")
@@ -144,10 +151,25 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
         cell = fig.add_subplot(grid[1, column])
         cell.imshow(image_grid(history.snapshots[step], nrow=4), cmap="gray", vmin=0.0, vmax=1.0)
         when = f"epoch {step / history.steps_per_epoch:.3g}" if per_epoch else f"step {step}"
+        if step in scores:
+            when += f"\nFID {scores[step].fid:.1f}"
         cell.set_title(when, fontsize=9)
         cell.set_axis_off()
     fig.tight_layout()
     return fig
+
+
+def _score_axes(ax, history, per_epoch: bool) -> None:
+    """The Fréchet distance of the scored samples over training (log scale), the last scores in words."""
+    steps = sorted(history.scores)
+    x = np.array(steps, dtype=np.float64) / (history.steps_per_epoch if per_epoch else 1)
+    ax.plot(x, [history.scores[step].fid for step in steps], marker="o", color="tab:green")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch" if per_epoch else "step")
+    ax.set_ylabel("FID (lower is better)")
+    last = history.scores[steps[-1]]
+    ax.set_title(f"IS {last.inception_score:.1f}, {last.classes_covered}/10 classes", fontsize=9)
+    ax.grid(alpha=0.3, which="both")
 
 
 def show_training(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None, per_epoch: bool = False):

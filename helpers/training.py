@@ -10,7 +10,9 @@ y of shape (k, N), the classes of x_real, as `step(D, G, opt_D, opt_G, x_real, z
 snapshots are G(fixed_z, fixed_labels). `train_gan` does everything around it: it keeps the data on the device as
 one tensor (no per-batch conversion), shuffles it every epoch, draws the noise, shows a progress
 bar, records both losses at every step without forcing a device sync, and keeps snapshots of
-G(fixed_z) to watch the samples improve.
+G(fixed_z) to watch the samples improve. With `quality="mnist"` it also scores 2,000 samples at
+every snapshot (`helpers.metrics`: Fréchet distance, Inception-style score, class coverage), so the
+samples' quality is a number during training, not only at the end.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from helpers.utils import get_device
+from helpers.metrics import QualityModel, Scores, load_quality_model, score_samples
+from helpers.utils import get_device, smoke_mode
+
+SCORE_SEED = 2  # the noise of the scored samples: the same vectors at every snapshot, drawn aside
+SMOKE_SCORE_COUNT = 200  # smoke runs (CI) check that scoring works, not what it says
 
 
 @dataclass
@@ -32,14 +38,18 @@ class History:
 
     - loss_D, loss_G: one float per step.
     - snapshots: step -> G(fixed_z) on the CPU, taken every `snapshot_every` steps and at the end.
-    - seconds: wall time of the loop.
+    - scores: step -> Scores of `score_count` samples, at every snapshot (empty without `quality`).
+    - seconds: wall time of the loop, without the scoring.
+    - score_seconds: wall time of the scoring.
     - steps_per_epoch: steps in one pass over the training images (0 when unknown).
     """
 
     loss_D: list[float] = field(default_factory=list)
     loss_G: list[float] = field(default_factory=list)
     snapshots: dict[int, torch.Tensor] = field(default_factory=dict)
+    scores: dict[int, Scores] = field(default_factory=dict)
     seconds: float = 0.0
+    score_seconds: float = 0.0
     steps_per_epoch: int = 0
 
     @property
@@ -81,6 +91,8 @@ def train_gan(
     step_kwargs: dict | None = None,
     labels: torch.Tensor | None = None,
     fixed_labels: torch.Tensor | None = None,
+    quality: QualityModel | str | None = None,
+    score_count: int = 2000,
 ) -> History:
     """Train D and G for `num_steps` calls of `step`.
 
@@ -100,6 +112,11 @@ def train_gan(
     - step_kwargs: extra keyword arguments for `step` (e.g. other loss functions).
     - labels: int64 Tensor of shape (M,), the class of every image, for a conditional GAN (None: not conditional).
     - fixed_labels: int64 Tensor of shape (n,), the classes for the snapshots (None: 0, 1, ..., 9, 0, ...).
+    - quality: "mnist" (or a loaded QualityModel) to score `score_count` samples at every snapshot;
+      None scores nothing. The scored noise is drawn with its own seed, so scoring leaves the
+      training's random numbers, and therefore its results, unchanged.
+    - score_count: how many samples to score (a conditional G gets the classes 0, 1, ..., 9, 0, ...);
+      in smoke mode ($GAN_SMOKE) at most SMOKE_SCORE_COUNT.
 
     Returns:
     - a History.
@@ -129,6 +146,13 @@ def train_gan(
         fixed_labels = fixed_labels.to(device=device, dtype=torch.int64)
     snapshot_every = snapshot_every or max(1, num_steps // 8)
     step_kwargs = step_kwargs or {}
+    if quality is not None:
+        quality = load_quality_model(quality) if isinstance(quality, str) else quality
+        score_count = min(score_count, SMOKE_SCORE_COUNT) if smoke_mode() else score_count
+        with torch.random.fork_rng(devices=[]):  # aside from the training's random numbers
+            torch.manual_seed(SCORE_SEED)
+            score_z = sample_noise(score_count, noise_dim).to(device)
+        score_labels = (torch.arange(score_count) % 10).to(device) if labels is not None else None
 
     losses = torch.empty(num_steps, 2, device=device)  # filled without a device sync per step
     history = History(steps_per_epoch=len(data) // per_step)
@@ -152,21 +176,30 @@ def train_gan(
             losses[t, 1] = torch.as_tensor(loss_G).detach()
             if (t + 1) % snapshot_every == 0 or t + 1 == num_steps:
                 history.snapshots[t + 1] = _samples(G, fixed_z, fixed_labels)
-                bar.set_postfix(loss_D=f"{float(losses[t, 0]):.3f}", loss_G=f"{float(losses[t, 1]):.3f}", refresh=False)
+                shown = {"loss_D": f"{float(losses[t, 0]):.3f}", "loss_G": f"{float(losses[t, 1]):.3f}"}
+                if quality is not None:
+                    scoring = time.perf_counter()
+                    history.scores[t + 1] = score_samples(_samples(G, score_z, score_labels), quality)
+                    history.score_seconds += time.perf_counter() - scoring
+                    shown["FID"] = f"{history.scores[t + 1].fid:.1f}"
+                bar.set_postfix(shown, refresh=False)
             bar.update(1)
     finally:
         bar.close()
-    history.seconds = time.perf_counter() - started
+    history.seconds = time.perf_counter() - started - history.score_seconds
     values = losses[: t + 1].cpu()
     history.loss_D, history.loss_G = values[:, 0].tolist(), values[:, 1].tolist()
     return history
 
 
 @torch.no_grad()
-def _samples(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-    """G(z) (or G(z, labels)) in eval mode (batch norm uses its running statistics), on the CPU."""
+def _samples(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None, chunk: int = 500) -> torch.Tensor:
+    """G(z) (or G(z, labels)) in eval mode (batch norm uses its running statistics), on the CPU,
+    computed `chunk` vectors at a time to bound the memory."""
     G.eval()
     try:
-        return (G(z) if labels is None else G(z, labels)).detach().cpu()
+        parts = [G(z[i : i + chunk]) if labels is None else G(z[i : i + chunk], labels[i : i + chunk])
+                 for i in range(0, len(z), chunk)]
+        return torch.cat(parts).detach().cpu()
     finally:
         G.train()

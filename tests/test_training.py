@@ -172,3 +172,96 @@ def test_a_conditional_step_gets_the_classes_of_its_images():
     with pytest.raises(ValueError, match="one class per image"):
         train_gan(step, D, ConditionalG(), opt, opt, images, sample_noise=sample_noise, noise_dim=3, num_steps=1,
                   batch_size=5, device="cpu", progress=False, labels=labels[:10])
+
+
+# ------------------------------------------------------------------------------------------------
+# Scores during training (quality=...)
+
+def mnist_sized_run(quality=None, num_steps=6, **kwargs):
+    """A tiny GAN on 28 x 28 images (noise standing in for digits), scored at every other step."""
+    set_seed(0)
+    D = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
+    G = nn.Sequential(nn.Linear(3, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+    opt_D, opt_G = (torch.optim.SGD(m.parameters(), lr=0.01) for m in (D, G))
+    images = torch.rand(64, 1, 28, 28) * 2 - 1
+    history = train_gan(simple_step, D, G, opt_D, opt_G, images, sample_noise=sample_noise, noise_dim=3,
+                        num_steps=num_steps, batch_size=16, snapshot_every=2, device="cpu", progress=False,
+                        quality=quality, **kwargs)
+    return history, G
+
+
+def test_quality_scores_the_samples_at_every_snapshot(monkeypatch):
+    from helpers.metrics import Scores, load_quality_model, score_samples
+
+    monkeypatch.setenv("GAN_SMOKE", "0")  # all 300 samples (the test session runs in the smoke setting)
+    history, G = mnist_sized_run(quality="mnist", score_count=300)
+    assert sorted(history.scores) == sorted(history.snapshots) == [2, 4, 6]
+    assert all(isinstance(s, Scores) for s in history.scores.values())
+    assert len({s.fid for s in history.scores.values()}) == 3  # G changed between the snapshots
+    # the last scores are those of G's samples from the scoring seed, in eval mode
+    torch.manual_seed(2)
+    with torch.no_grad():
+        expected = score_samples(G(sample_noise(300, 3)), load_quality_model("mnist"))
+    assert history.scores[6].fid == pytest.approx(expected.fid, rel=1e-5)
+    assert history.score_seconds > 0
+
+
+def test_scoring_leaves_the_training_unchanged():
+    plain, G_plain = mnist_sized_run()
+    scored, G_scored = mnist_sized_run(quality="mnist", score_count=300)
+    assert plain.scores == {}
+    assert scored.loss_D == plain.loss_D and scored.loss_G == plain.loss_G
+    for a, b in zip(G_plain.parameters(), G_scored.parameters()):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("smoke", ["1", "0"])
+def test_smoke_mode_scores_few_samples(monkeypatch, smoke):
+    from helpers.training import SMOKE_SCORE_COUNT
+
+    monkeypatch.setenv("GAN_SMOKE", smoke)
+    calls = []  # (training mode, batch) of every call of G
+    G = nn.Sequential(nn.Linear(3, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+    G.register_forward_hook(lambda module, inputs, output: calls.append((module.training, len(inputs[0]))))
+    D = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
+    opt = torch.optim.SGD([*D.parameters(), *G.parameters()], lr=0.01)
+    train_gan(simple_step, D, G, opt, opt, torch.rand(64, 1, 28, 28) * 2 - 1, sample_noise=sample_noise, noise_dim=3,
+              num_steps=1, batch_size=16, fixed_z=torch.zeros(4, 3), device="cpu", progress=False, quality="mnist",
+              score_count=1000)
+    scored = SMOKE_SCORE_COUNT if smoke == "1" else 1000
+    assert sum(n for training, n in calls if not training) == 4 + scored  # the snapshot, then the scored samples
+
+
+def test_a_conditional_generator_is_scored_with_every_class():
+    calls = []
+
+    class ConditionalG(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(3, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+
+        def forward(self, z, y):
+            if not self.training:
+                calls.append(y.tolist())
+            return self.net(z)
+
+    def step(D, G, opt_D, opt_G, x_real, z, y):
+        return torch.tensor(0.0), torch.tensor(0.0)
+
+    D = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
+    opt = torch.optim.SGD(D.parameters(), lr=0.1)
+    history = train_gan(step, D, ConditionalG(), opt, opt, torch.rand(40, 1, 28, 28), labels=torch.arange(40) % 10,
+                        sample_noise=sample_noise, noise_dim=3, num_steps=1, batch_size=8, fixed_z=torch.zeros(2, 3),
+                        device="cpu", progress=False, quality="mnist", score_count=30)
+    assert calls == [[0, 1], list(range(10)) * 3]  # the snapshot, then the 30 scored samples
+    assert history.scores[1].classes_covered >= 0
+
+
+def test_training_figure_plots_the_scores():
+    history, _ = mnist_sized_run(quality="mnist", score_count=300)
+    fig = training_figure(history)
+    losses, fid, *grids = fig.axes
+    assert list(fid.get_lines()[0].get_xdata()) == [2, 4, 6]
+    assert fid.get_yscale() == "log"
+    assert [ax.get_title() for ax in grids] == [f"step {s}\nFID {history.scores[s].fid:.1f}" for s in (2, 4, 6)]
+    plt.close(fig)
