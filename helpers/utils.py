@@ -1,9 +1,11 @@
-"""Seeding, device selection, parameter counting, relative error and the smoke switch."""
+"""Seeding, device selection, thread count, parameter counting, relative error and the smoke switch."""
 
 from __future__ import annotations
 
+import math
 import os
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -33,7 +35,10 @@ def get_device(prefer: str | None = None) -> torch.device:
 
     Returns:
     - a torch.device. Asking for a device that is not available raises RuntimeError.
+
+    It also fits PyTorch's CPU thread count to the machine (`fit_threads`).
     """
+    fit_threads()
     name = prefer or os.environ.get(DEVICE_ENV)
     if name:
         device = torch.device(name)
@@ -50,6 +55,43 @@ def get_device(prefer: str | None = None) -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def usable_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may use: its affinity mask, capped by a container's CPU quota (cgroup v2
+    `cpu.max` or v1 `cpu.cfs_quota_us`), at least 1."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cpu_quota(cgroup)
+    return max(1, min(count, math.floor(quota))) if quota else count
+
+
+def _cpu_quota(cgroup: Path) -> float | None:
+    """The CPU quota in CPUs (e.g. 2.5), or None where there is none or it cannot be read."""
+    try:
+        limit, period = (cgroup / "cpu.max").read_text().split()[:2]  # cgroup v2: "200000 100000" or "max 100000"
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        limit = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text())  # cgroup v1: -1 when unlimited
+        period = int((cgroup / "cpu" / "cpu.cfs_period_us").read_text())
+        return limit / period if limit > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
+def fit_threads(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """Lower PyTorch's intra-op thread count to `usable_cpus()` where its default is higher; return it.
+
+    PyTorch starts one thread per physical core of the host, which is right on a laptop (measured
+    here: 1 thread is 1.5-2x slower than 2 for every model of the course, see BENCHMARKS.md) but
+    oversubscribes a container limited to fewer CPUs (Docker, Colab, CI), where the threads then
+    wait for each other. An explicit OMP_NUM_THREADS or torch.set_num_threads below the limit is kept.
+    """
+    cpus = usable_cpus(cgroup)
+    if torch.get_num_threads() > cpus:
+        torch.set_num_threads(cpus)
+    return torch.get_num_threads()
 
 
 def smoke_mode() -> bool:

@@ -1,3 +1,4 @@
+import os
 import random
 
 import numpy as np
@@ -68,3 +69,38 @@ def test_evenness_of_counts():
     assert evenness([5, 5, 5, 5]) == pytest.approx(1.0)
     assert evenness([9, 0, 0]) == pytest.approx(1 / 3)
     assert evenness([0, 0]) == 0.0
+
+
+def test_usable_cpus_follows_a_container_quota(tmp_path):
+    from helpers.utils import usable_cpus
+
+    affinity = len(os.sched_getaffinity(0))
+    assert usable_cpus(tmp_path) == affinity  # no cgroup files: the affinity mask
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert usable_cpus(tmp_path) == affinity  # v2, unlimited
+    (tmp_path / "cpu.max").write_text("50000 100000\n")
+    assert usable_cpus(tmp_path) == 1  # half a CPU still gets one thread
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert usable_cpus(tmp_path) == affinity  # v1, unlimited
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("100000\n")
+    assert usable_cpus(tmp_path) == 1  # v1, one CPU
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("garbage\n")
+    assert usable_cpus(tmp_path) == affinity  # unreadable: no cap
+
+
+def test_fit_threads_lowers_an_oversubscribed_count_only(tmp_path):
+    from helpers.utils import fit_threads
+
+    saved = torch.get_num_threads()
+    try:
+        (tmp_path / "cpu.max").write_text("100000 100000\n")  # a one-CPU container
+        torch.set_num_threads(4)
+        assert fit_threads(tmp_path) == 1 and torch.get_num_threads() == 1
+        (tmp_path / "cpu.max").write_text("max 100000\n")
+        torch.set_num_threads(1)  # a deliberate lower setting is kept
+        assert fit_threads(tmp_path) == 1
+    finally:
+        torch.set_num_threads(saved)
