@@ -51,11 +51,15 @@ def accuracy(model: QualityModel, images: torch.Tensor, labels: torch.Tensor) ->
     return float((torch.from_numpy(probs.argmax(axis=1)) == labels).double().mean())
 
 
-def main(dataset: str = "mnist", epochs: int = 4, data_dir=None) -> QualityModel:
-    data = load_dataset(dataset, data_dir=data_dir)
+def main(dataset: str = "mnist", epochs: int = 4, data_dir=None, out=None) -> QualityModel:
+    """Train on the data set's split on disk (all but the last HOLDOUT images) and store the model at
+    `out` (None: helpers/weights/<dataset>.npz, where `helpers.metrics` looks for it)."""
+    data = load_dataset(dataset, data_dir=data_dir)  # downloads it where it is missing and the network allows
+    if len(data) <= HOLDOUT:
+        raise ValueError(f"{dataset}: {len(data):,} images on disk; training needs more than the {HOLDOUT:,} held out")
     images, labels = data.images[:-HOLDOUT], data.labels[:-HOLDOUT]
     model = train_quality_model(images, labels, dataset, epochs=epochs)
-    path = save_quality_model(model)
+    path = save_quality_model(model, out)
     held_out = accuracy(model, data.images[-HOLDOUT:], data.labels[-HOLDOUT:])
     print(f"{dataset}: trained on {len(images):,} {data.split} images, accuracy on the last {HOLDOUT:,}: {held_out:.1%}; wrote {path}")
     return model

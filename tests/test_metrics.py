@@ -112,3 +112,29 @@ def test_a_missing_classifier_says_how_to_make_one(tmp_path):
         load_quality_model("fashion-mnist", tmp_path / "none.npz")
     with pytest.raises(ValueError, match="at least 2 images"):
         score_samples(torch.zeros(1, 1, 28, 28), load_quality_model("mnist"))
+
+
+def test_the_fashion_mnist_classifier_is_made_from_the_files_on_disk(tmp_path):
+    """No Fashion-MNIST copy here: its path through `make classifiers` runs on small IDX files."""
+    from course.classifiers import HOLDOUT, main
+    from idx_files import write_split
+
+    write_split(tmp_path, "FashionMNIST", "train", HOLDOUT + 300)
+    out = tmp_path / "weights" / "fashion-mnist.npz"
+    trained = main("fashion-mnist", epochs=1, data_dir=tmp_path, out=out)
+    loaded = load_quality_model("fashion-mnist", out)
+    assert loaded.name == "fashion-mnist" and loaded.mean.shape == (64,) and loaded.cov.shape == (64, 64)
+    with torch.no_grad():
+        x = torch.rand(5, 1, 28, 28) * 2 - 1
+        assert torch.equal(loaded.classifier(x), trained.classifier(x))
+    assert score_samples(torch.rand(50, 1, 28, 28) * 2 - 1, loaded).classes_covered >= 1
+    assert not weights_path("fashion-mnist").exists()  # nothing written into the repository
+
+
+def test_too_few_images_for_the_holdout_is_a_clear_error(tmp_path):
+    from course.classifiers import HOLDOUT, main
+    from idx_files import write_split
+
+    write_split(tmp_path, "FashionMNIST", "train", HOLDOUT)
+    with pytest.raises(ValueError, match="more than the 2,000 held out"):
+        main("fashion-mnist", data_dir=tmp_path, out=tmp_path / "x.npz")
