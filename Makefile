@@ -17,7 +17,7 @@ ifneq ($(strip $(GAN_DATA_DIR)),)
 export GAN_DATA_DIR
 endif
 
-.PHONY: help venv demo release samples autograde feedback export report answers classifiers notebooks test formgrade clean
+.PHONY: help venv demo release samples autograde feedback export report answers classifiers notebooks benchmark test formgrade clean
 
 help:
 	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
@@ -32,6 +32,8 @@ help:
 	@echo "make answers     regenerate answers/ from the solutions"
 	@echo "make classifiers retrain the sample-quality classifier (helpers/weights/mnist.npz) from the data on disk"
 	@echo "make notebooks   execute every source notebook headless (SMOKE=1 for the quick setting)"
+	@echo "make benchmark   training speed against a CS231n-style loop, the DCGAN race, the series' run time"
+	@echo "                 (about 30 min on 2 cores; BENCHMARK_ARGS=--quick for a 1-minute try)"
 	@echo "make clean       remove nbgrader's generated folders, the gradebook and build/"
 
 $(STAMP): pyproject.toml
@@ -70,6 +72,9 @@ classifiers: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) -m course notebooks $(if $(SMOKE),--smoke,)
+
+benchmark: $(STAMP)
+	$(PY) -m course benchmark --out build/benchmark.md $(BENCHMARK_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     step = steps.add_parser("notebooks", help="execute every source notebook headless in a real kernel")
     step.add_argument("--smoke", action="store_true", help="set GAN_SMOKE=1 (few steps, little data)")
     step.add_argument("--out", type=Path, default=Path("build/executed"), help="where the executed copies go")
+    step = steps.add_parser("benchmark", help="training speed: our loop against a CS231n-style loop, and the series' run time")
+    step.add_argument("--quick", action="store_true", help="a few steps of each, to try the script (rough numbers)")
+    step.add_argument("--no-table", dest="table", action="store_false", help="skip the ms-per-step table")
+    step.add_argument("--no-race", dest="race", action="store_false", help="skip the DCGAN time-to-score race")
+    step.add_argument("--no-series", dest="series", action="store_false", help="skip running the whole series")
+    step.add_argument("--device", default="cpu", help="cpu (default), cuda, mps")
+    step.add_argument("--out", type=Path, default=None, help="also write the report to this file")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if not (root / "nbgrader_config.py").is_file():
@@ -133,6 +140,13 @@ def _notebooks(root, args):
     return 1 if failures else 0
 
 
+def _benchmark(root, args):
+    from course import benchmark
+
+    with benchmark.copy_of_stdout(args.out):
+        return benchmark.main(root, quick=args.quick, table=args.table, race=args.race, series=args.series, device=args.device)
+
+
 STEPS = {
     "release": _release,
     "samples": _samples,
@@ -144,6 +158,7 @@ STEPS = {
     "answers": _answers,
     "classifiers": _classifiers,
     "notebooks": _notebooks,
+    "benchmark": _benchmark,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,82 @@
+"""The benchmark's baseline is what it claims to be: a CS231n-style loop (PIL images through a
+DataLoader, a second generator pass on fresh noise, k critic updates) doing the same work as ours."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from course import benchmark
+from helpers import set_seed
+
+
+def tiny_workload(k=1, pil_images=True, calls=None):
+    def build():
+        set_seed(0)
+        D = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
+        G = nn.Sequential(nn.Linear(3, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+        if calls is not None:
+            G.register_forward_hook(lambda module, inputs, output: calls.append(("G", len(inputs[0]))))
+            D.register_forward_hook(lambda module, inputs, output: calls.append(("D", len(inputs[0]))))
+        make = lambda m: torch.optim.Adam(m.parameters(), lr=1e-3, betas=(0.5, 0.999), fused=True)  # noqa: E731
+        return D, G, make(D), make(G)
+
+    def step(D, G, opt_D, opt_G, x_real, z):
+        for i in range(len(x_real)):
+            fake = G(z[i])
+            loss_D = -D(x_real[i]).mean() + D(fake.detach()).mean()
+            opt_D.zero_grad()
+            loss_D.backward()
+            opt_D.step()
+        loss_G = -D(fake).mean()
+        opt_G.zero_grad()
+        loss_G.backward()
+        opt_G.step()
+        return loss_D, loss_G
+
+    images = torch.rand(40, 1, 28, 28) * 2 - 1
+    return benchmark.Workload(
+        "tiny", build=build, step=step, step_kwargs={},
+        loss_D=lambda D, x, fake: -D(x).mean() + D(fake).mean(), loss_G=lambda D, fake: -D(fake).mean(),
+        sample_noise=lambda n, d: 2 * torch.rand(n, d) - 1, noise_dim=3, batch_size=8, k=k,
+        images=images, pil_images=pil_images,
+    )
+
+
+def test_pil_images_give_back_the_pixels_in_zero_to_one():
+    w = tiny_workload()
+    dataset = benchmark.PILImages(w.images)
+    x, _ = dataset[3]
+    assert x.shape == (1, 28, 28) and x.dtype == torch.float32
+    assert torch.allclose(2 * (x - 0.5), w.images[3], atol=1 / 255)  # uint8 round trip, then [-1, 1]
+
+
+def test_the_cs231n_style_loop_recomputes_the_generator_and_runs_k_critic_updates():
+    calls = []
+    w = tiny_workload(k=3, calls=calls)
+    D, G, opt_D, opt_G = benchmark.build_cs231n(w)
+    assert not opt_D.defaults["fused"] and opt_D.defaults["lr"] == 1e-3  # Adam as it comes, same settings
+    benchmark.cs231n_style_steps(w, D, G, opt_D, opt_G, 2, "cpu")
+    one_step = [("G", 8), ("D", 8), ("D", 8)] * 3 + [("G", 8), ("D", 8)]  # G again for the generator's update
+    assert calls == one_step * 2
+
+
+def test_our_step_counts_fewer_flops_than_the_cs231n_style_one():
+    w = tiny_workload()
+    ours, theirs = benchmark.flops_per_step(w, False, "cpu"), benchmark.flops_per_step(w, True, "cpu")
+    g_forward = 2 * 8 * 3 * 784  # one generator forward pass on a batch of 8
+    assert theirs - ours == g_forward
+
+
+def test_both_loops_train():
+    w = tiny_workload(pil_images=False)
+    for cs231n in (False, True):
+        D, G, opt_D, opt_G = benchmark.build_cs231n(w) if cs231n else w.build()
+        before = [p.clone() for p in G.parameters()]
+        run = benchmark.cs231n_style_steps if cs231n else benchmark.ours_seconds
+        assert run(w, D, G, opt_D, opt_G, 3, "cpu") > 0
+        assert all(not torch.equal(a, b) for a, b in zip(before, G.parameters()))
+
+
+def test_matmul_throughput_is_measured():
+    assert benchmark.matmul_gflops(n=128, repeats=2) > 0
