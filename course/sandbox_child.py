@@ -1,0 +1,156 @@
+"""The program that runs inside the sandbox (see course/sandbox.py): untrusted cells, then a probe.
+
+It is copied into each sandbox folder and started there with `python -I`, so it imports nothing
+from the course. Protocol:
+
+- stdin: one JSON job {"cells": [[cell_id, source], ...], "probe": source, "seed": int,
+  "threads": int, "cell_seconds": float, "result_fd": int};
+- the file descriptor named by the job's "result_fd": one JSON document back, written once at the end: {"cells": [{"id", "error", "seconds"}],
+  "observations": ...}, where observations is what the probe's `observe(namespace)` returned,
+  encoded by `encode` (plain data and arrays only);
+- stdout and stderr: whatever the cells print (kept by the parent for the feedback, never read as
+  a verdict).
+"""
+
+import base64
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+ARRAY_DTYPES = {"float32", "float64", "int64", "int32", "uint8", "bool"}
+
+
+class CellTimeout(BaseException):
+    """Raised in a cell that runs past its time (a BaseException: `except Exception` does not catch it)."""
+
+
+def encode(value, depth=0):
+    """Plain data for JSON: None, bool, int, finite float, str, lists, str-keyed dicts, arrays.
+
+    Exact types only (`type(x) is float`), so a subclass with a rigged `__eq__` or `__float__`
+    cannot pass; NumPy arrays and torch tensors become {"__array__": dtype, "shape", "data"}.
+    Anything else raises TypeError, which the probe reports as a failed observation.
+    """
+    if depth > 20:
+        raise TypeError("observations nested deeper than 20 levels")
+    kind = type(value)
+    if value is None or kind is bool or kind is str:
+        return value
+    if kind is int:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if kind in (list, tuple):
+        return [encode(item, depth + 1) for item in value]
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise TypeError("observation dicts need str keys")
+        return {key: encode(item, depth + 1) for key, item in value.items()}
+    array = _as_numpy(value)
+    if array is not None:
+        return {"__array__": str(array.dtype), "shape": list(array.shape),
+                "data": base64.b64encode(array.tobytes()).decode("ascii")}
+    raise TypeError(f"cannot send a {kind.__module__}.{kind.__qualname__} out of the sandbox")
+
+
+def _as_numpy(value):
+    numpy = sys.modules.get("numpy")
+    torch = sys.modules.get("torch")
+    if torch is not None and type(value) is torch.Tensor:  # exact type: no Tensor subclasses
+        value = value.detach().cpu().numpy()
+    if numpy is not None and type(value) is numpy.ndarray and str(value.dtype) in ARRAY_DTYPES:
+        return numpy.ascontiguousarray(value)
+    return None
+
+
+def _seed(seed, threads):
+    import random
+
+    random.seed(seed)
+    try:
+        import numpy
+
+        numpy.random.seed(seed)
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+
+
+def _on_alarm(signum, frame):
+    raise CellTimeout()
+
+
+def _enter_pid_namespace():
+    """Fork into the new PID namespace the parent made (we become its PID 1) and mount a /proc that
+    shows only it; the original process waits and passes the exit status on."""
+    pid = os.fork()
+    if pid:
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):
+            signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+            os.kill(os.getpid(), os.WTERMSIG(status))
+        os._exit(os.waitstatus_to_exitcode(status))
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ms_nosuid, ms_nodev, ms_noexec = 2, 4, 8
+    if libc.mount(b"proc", b"/proc", b"proc", ms_nosuid | ms_nodev | ms_noexec, None) != 0:
+        os._exit(70)  # no private /proc: refuse to run rather than run less isolated than reported
+
+
+def main():
+    job = json.loads(sys.stdin.read())
+    sys.stdin.close()
+    if job.get("new_pid_namespace"):
+        _enter_pid_namespace()
+    result_pipe = os.fdopen(job["result_fd"], "w")
+    os.environ["MPLBACKEND"] = "Agg"  # plots render nowhere
+    _seed(job["seed"], job["threads"])
+    signal.signal(signal.SIGALRM, _on_alarm)
+    namespace = {"__name__": "__main__"}
+    cells = []
+    for cell_id, source in job["cells"]:
+        started = time.perf_counter()
+        error = None
+        signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
+        try:
+            exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)
+        except CellTimeout:
+            error = f"CellTimeout: the cell ran longer than {job['cell_seconds']:g} s and was stopped"
+        except BaseException as failure:  # noqa: BLE001 (SystemExit and KeyboardInterrupt are cell errors too)
+            error = f"{type(failure).__name__}: {failure}"
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        cells.append({"id": cell_id, "error": _clip(error), "seconds": time.perf_counter() - started})
+    observations = None
+    if job["probe"]:
+        probe = {"__name__": "probe"}
+        try:
+            exec(compile(job["probe"], "<probe>", "exec"), probe)
+            observations = encode(probe["observe"](namespace))
+        except BaseException as failure:  # noqa: BLE001
+            observations = {"__error__": _clip(f"{type(failure).__name__}: {failure}")}
+    result_pipe.write(json.dumps({"cells": cells, "observations": observations}, allow_nan=False))
+    result_pipe.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # no atexit handlers or finalizers of student objects after the result
+
+
+def _clip(text, limit=2000):
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + " ..."
+
+
+if __name__ == "__main__":
+    main()
