@@ -24,7 +24,14 @@ def answers_dir() -> Path:
 
 
 def load_answers(name: str) -> dict[str, np.ndarray]:
-    """The reference answers of exercise module `name` as a dict of NumPy arrays (read-only)."""
+    """The reference answers of exercise module `name` as a dict of NumPy arrays (read-only).
+
+    While a check is recorded in the grading sandbox (helpers.checks.replay), where the answers
+    are not, placeholders stand in: the check is judged when it is replayed outside."""
+    from helpers.checks import replay
+
+    if replay.recording():
+        return replay.unknown_answers()
     return dict(_load(str(answers_dir() / f"{name}.npz")))
 
 

@@ -1,0 +1,184 @@
+"""The sandboxed grader (course/grader.py) on notebook 1, the first assignment moved to it: the
+verdicts are reached outside the sandbox, so what a notebook does inside cannot change them.
+
+Every common mistake of tests/mistakes/01_minimax fails exactly its checks here too, and the
+adversarial submissions below each get the grade their real answers deserve."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from conftest import source_notebook
+from course import grader, nbtools, patches
+
+HERE = Path(__file__).parent
+ASSIGNMENT = "01_minimax"
+SOURCE = HERE.parent / "notebooks" / ASSIGNMENT / "minimax.ipynb"
+WRONG_GDA = patches.load(HERE / "mistakes" / ASSIGNMENT / "gda_signs_swapped.py")
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return source_notebook(ASSIGNMENT)
+
+
+def submit(tmp_path, nb, cells=None, edit=None) -> Path:
+    """The student's notebook: the release with the solutions typed in, `cells` replaced, then `edit`."""
+    submission = nbtools.fill(nb, cells or {})
+    if edit:
+        edit(submission)
+    path = tmp_path / "minimax.ipynb"
+    nbtools.write(submission, path)
+    return path
+
+
+def lost(grading) -> dict[str, str]:
+    return {v.grade_id: v.reason for v in grading.verdicts if v.points < v.max_points}
+
+
+def with_wrong_gda(extra: str) -> dict[str, str]:
+    """The wrong gda_step of the mistakes catalogue, followed by `extra` code in the same answer cell."""
+    (cell, source), = WRONG_GDA.cells.items()
+    return {cell: source + "\n" + extra}
+
+
+def test_the_solution_gets_full_marks(tmp_path, nb):
+    grading = grader.grade(SOURCE, submit(tmp_path, nb))
+    assert grading.status == "ok" and lost(grading) == {}
+    assert grading.score == grading.max_score == 14
+
+
+def test_the_release_gets_nothing_and_says_why(tmp_path, nb):
+    def release(submission):
+        for cell in submission.cells:
+            if nbtools.is_solution(cell) and cell.cell_type == "code":
+                cell.source = grader.release_stub(cell.source)
+
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, edit=release))
+    assert grading.status == "ok" and grading.score == 0
+    assert all(reason.startswith("not implemented yet") for reason in lost(grading).values())
+
+
+@pytest.mark.parametrize("path", sorted((HERE / "mistakes" / ASSIGNMENT).glob("*.py")), ids=lambda p: p.stem)
+def test_each_mistake_fails_exactly_its_checks(tmp_path, nb, path):
+    patch = patches.load(path)
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, patch.cells))
+    assert grading.status == "ok"
+    assert set(lost(grading)) == set(patch.fails)
+    assert all(lost(grading).values())  # a reason for every lost point
+
+
+# --- what a notebook does inside the sandbox cannot change its grade -------------------------
+
+@pytest.mark.parametrize("cheat", [
+    # nbgrader's weak spot: an input transformer that empties the following (test) cells
+    "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+    # the checks' building blocks patched to accept anything
+    "import helpers.checks as c\nc.expect = lambda *a, **k: None\nc.assert_close = lambda *a, **k: None",
+    "import helpers.checks.minimax as m\nm.gda_step_matches = lambda *a, **k: None",
+    # numpy and torch patched
+    "import numpy as np, torch\nnp.allclose = lambda *a, **k: True\ntorch.allclose = lambda *a, **k: True\n"
+    "np.testing.assert_allclose = lambda *a, **k: None",
+    # a rigged object for the answer
+    "class Anything:\n    def __eq__(self, other): return True\n    def __sub__(self, other): return 0.0\n"
+    "_real = gda_step\ngda_step = lambda *a: Anything()",
+], ids=["input-transformer", "patched-checks", "patched-check-module", "patched-numpy-torch", "always-equal"])
+def test_cheats_inside_the_notebook_change_nothing(tmp_path, nb, cheat):
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, with_wrong_gda(cheat)))
+    assert grading.status == "ok"
+    assert "test_gda_step" in lost(grading) and grading.score <= 14 - 2
+
+
+def test_forged_observations_are_judged_like_answers(tmp_path, nb):
+    """Replacing the recorder itself only changes what the notebook's functions seem to return."""
+    forge = ("import helpers.checks.replay as r\n"
+             "r.observe_call = lambda label, fn, *a, **k: r.observe(label, (0.0, 0.0))")
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, with_wrong_gda(forge)))
+    assert grading.status == "ok"
+    assert {"test_grad_f", "test_gda_step", "test_alternating_step", "test_flow"} <= set(lost(grading))
+
+
+def test_edited_deleted_or_stripped_test_cells_change_nothing(tmp_path, nb):
+    def vandalise(submission):
+        for cell in submission.cells:
+            if nbtools.is_test(cell) and nbtools.grade_id(cell) == "test_gda_step":
+                cell.source = "pass"
+                cell.metadata["nbgrader"]["points"] = 0
+            elif nbtools.is_test(cell):
+                cell.metadata = {}
+        submission.cells = [c for c in submission.cells if nbtools.grade_id(c) != "test_flow"]
+
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, WRONG_GDA.cells, edit=vandalise))
+    assert set(lost(grading)) == set(WRONG_GDA.fails)
+    assert grading.max_score == 14
+
+
+def test_an_answer_cell_without_its_metadata_is_not_found(tmp_path, nb):
+    def strip(submission):
+        for cell in submission.cells:
+            if nbtools.grade_id(cell) == "saddle":
+                cell.metadata = {}
+
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, edit=strip))  # the cell of grad_f and SADDLE_F
+    assert {"test_grad_f", "test_saddle"} <= set(lost(grading)) and "test_gda_step" not in lost(grading)
+    assert lost(grading)["test_grad_f"].startswith("not implemented yet")
+
+
+def test_warnings_on_stderr_cost_nothing(tmp_path, nb):
+    (cell, source), = WRONG_GDA.cells.items()
+    solution = nbtools.solutions(nb)[cell]
+    warn = "import warnings\nwarnings.warn('a library warning')\n"
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, {cell: warn + solution}))
+    assert grading.status == "ok" and grading.score == 14
+    assert "a library warning" in grading.outcome.stderr
+
+
+def test_a_crash_fails_closed_with_its_reason(tmp_path, nb):
+    grading = grader.grade(SOURCE, submit(tmp_path, nb, with_wrong_gda("import os\nos._exit(0)")))
+    assert grading.status == "crashed" and grading.score == 0
+    assert all("before it finished" in reason for reason in lost(grading).values())
+
+
+def test_missing_and_invalid_notebooks_fail_closed(tmp_path):
+    missing = grader.grade(SOURCE, tmp_path / "minimax.ipynb")
+    assert missing.status == "invalid" and missing.score == 0 and missing.max_score == 14
+    assert "no minimax.ipynb in the submission" in missing.reason
+    (tmp_path / "minimax.ipynb").write_text("{not json")
+    broken = grader.grade(SOURCE, tmp_path / "minimax.ipynb")
+    assert broken.status == "invalid" and "not a valid notebook" in broken.reason
+    assert all(v.reason == broken.reason for v in broken.verdicts)
+
+
+def test_the_checks_of_a_test_cell_are_read_from_the_source(nb):
+    tests = {t.grade_id: t for t in grader.tests_of(nb)}
+    assert grader.checks_module(nb) == "helpers.checks.minimax"
+    calls = tests["test_gda_step"].calls
+    assert [(c.check, c.args, c.kwargs) for c in calls] == [
+        ("gda_step_matches", ["gda_step"], {}), ("gda_step_matches", ["gda_step"], {"case": "hidden"})]
+    assert sum(t.points for t in tests.values()) == 14
+
+
+def test_a_release_stub_is_what_nbgrader_hands_out():
+    source = "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
+    assert grader.release_stub(source) == (
+        "def f(x):\n    '''doc'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+
+
+def test_replay_round_trips_plain_data_and_refuses_objects():
+    import numpy as np
+    import torch
+
+    from helpers.checks import replay
+
+    values = [None, True, 3, 2.5, float("nan"), "s", (1.0, [2, {"k": np.float32(1.5)}]),
+              torch.arange(3.0), np.arange(4)]
+    back = [replay.from_data(replay.to_data(v)) for v in values]
+    assert back[:4] == values[:4] and np.isnan(back[4]) and back[5] == "s"
+    assert back[6] == (1.0, [2, {"k": np.float32(1.5)}]) and type(back[6]) is tuple
+    assert torch.equal(back[7], values[7]) and np.array_equal(back[8], values[8])
+    rigged = replay.from_data(replay.to_data(copy))  # a module object: not data
+    with pytest.raises(AssertionError, match="cannot be checked outside the sandbox"):
+        float(rigged)
