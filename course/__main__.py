@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     step = steps.add_parser("notebooks", help="execute every source notebook headless in a real kernel")
     step.add_argument("--smoke", action="store_true", help="set GAN_SMOKE=1 (few steps, little data)")
     step.add_argument("--out", type=Path, default=Path("build/executed"), help="where the executed copies go")
+    step = steps.add_parser("grade", help="grade one submitted notebook in the sandbox, verdicts outside it "
+                                          "(GRADING.md; notebook 1 so far)")
+    step.add_argument("assignment")
+    step.add_argument("notebook", type=Path, help="the student's notebook file")
     step = steps.add_parser("benchmark", help="training speed: our loop against a CS231n-style loop, and the series' run time")
     step.add_argument("--quick", action="store_true", help="a few steps of each, to try the script (rough numbers)")
     step.add_argument("--no-table", dest="table", action="store_false", help="skip the ms-per-step table")
@@ -140,6 +144,18 @@ def _notebooks(root, args):
     return 1 if failures else 0
 
 
+def _grade(root, args):
+    from course import grader, nbtools
+
+    if args.assignment not in grader.READY:
+        print(f"error: {args.assignment} is not graded in the sandbox yet (ready: {', '.join(grader.READY)}); "
+              "`make autograde` grades it with nbgrader", file=sys.stderr)
+        return 2
+    source = nbtools.notebooks(root / workflow.SOURCE / args.assignment)[0]
+    print(grader.format_grading(grader.grade(source, args.notebook)))
+    return 0
+
+
 def _benchmark(root, args):
     from course import benchmark
 
@@ -159,6 +175,7 @@ STEPS = {
     "classifiers": _classifiers,
     "notebooks": _notebooks,
     "benchmark": _benchmark,
+    "grade": _grade,
 }
 
 if __name__ == "__main__":

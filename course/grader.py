@@ -27,13 +27,17 @@ from course import nbtools, sandbox
 from helpers.checks import replay
 
 FUNCTION = "<a function of the notebook>"  # what a function argument becomes on replay
+# The assignments whose checks take only data from student code (GRADING.md, build order step 3).
+READY = ("01_minimax",)
 
 
 @dataclass
 class CheckCall:
     check: str  # the function's name in the assignment's checks module
     args: list[str]  # source of each positional argument (evaluated in the sandbox)
-    kwargs: dict[str, object]  # keyword arguments: literals, evaluated here
+    kwargs: dict[str, object]  # keyword arguments that are literals, evaluated here
+    computed: list[str] = field(default_factory=list)  # keyword arguments evaluated in the sandbox: the
+    # last len(computed) entries of args are their sources
 
 
 @dataclass
@@ -94,8 +98,14 @@ def tests_of(source_nb) -> list[Test]:
                     and isinstance(call.func.value, ast.Name) and call.func.value.id == "checks"):
                 raise ValueError(f"test cell {nbtools.grade_id(cell)}: only `checks.NAME(...)` calls can be graded "
                                  f"outside the sandbox, found: {ast.get_source_segment(source, statement)}")
-            calls.append(CheckCall(call.func.attr, [ast.get_source_segment(source, a) for a in call.args],
-                                   {k.arg: ast.literal_eval(k.value) for k in call.keywords}))
+            literal, computed = {}, {}
+            for keyword in call.keywords:
+                try:  # a literal is the instructor's input: read here, never from the sandbox
+                    literal[keyword.arg] = ast.literal_eval(keyword.value)
+                except ValueError:  # an expression of the notebook's values: evaluated in the sandbox
+                    computed[keyword.arg] = ast.get_source_segment(source, keyword.value)
+            args = [ast.get_source_segment(source, a) for a in call.args]
+            calls.append(CheckCall(call.func.attr, args + list(computed.values()), literal, list(computed)))
         tests.append(Test(nbtools.grade_id(cell), float(nbtools.meta(cell)["points"]), calls))
     return tests
 
@@ -136,7 +146,9 @@ def observe(ns):
                     value = eval(source, ns)
                     replay.observe(f"argument {{index + 1}}", FUNCTION if callable(value) else value)
                     args.append(value)
-                getattr(module, call["check"])(*args, **call["kwargs"])
+                named = len(call["computed"])
+                keywords = dict(zip(call["computed"], args[len(args) - named:]), **call["kwargs"])
+                getattr(module, call["check"])(*args[:len(args) - named], **keywords)
             except BaseException as failure:
                 error = f"{{type(failure).__name__}}: {{failure}}"
         records.append({{"log": list(log), "error": error}})
@@ -161,7 +173,7 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
     except Exception as error:  # noqa: BLE001 (any unreadable file is the same verdict)
         return fail_all("invalid", f"{submission_path.name} is not a valid notebook: {str(error).splitlines()[0][:200]}")
 
-    calls = [{"check": c.check, "args": c.args, "kwargs": c.kwargs} for t in tests for c in t.calls]
+    calls = [{"check": c.check, "args": c.args, "kwargs": c.kwargs, "computed": c.computed} for t in tests for c in t.calls]
     probe = "import json\n" + PROBE.format(calls=json.dumps(calls), function=FUNCTION, module=module)
     outcome = sandbox.run(cells_to_run(source_nb, submission_nb), probe=probe, limits=limits)
     if not outcome.ok:
@@ -194,8 +206,10 @@ def _judge(checks, call: CheckCall, record) -> str:
     try:
         with replay.replay(log):
             args = [replay.observe(f"argument {i + 1}", None) for i in range(len(call.args))]
+            named = len(call.computed)
+            keywords = dict(zip(call.computed, args[len(args) - named:]), **call.kwargs)
             with contextlib.redirect_stdout(io.StringIO()):
-                getattr(checks, call.check)(*args, **call.kwargs)
+                getattr(checks, call.check)(*args[:len(args) - named], **keywords)
     except AssertionError as failure:
         return str(failure) or "the check failed"
     except Exception as failure:  # noqa: BLE001 (the check's own code choked on what the notebook gave)
@@ -223,3 +237,18 @@ def _plain(source: str) -> str:
     """A cell's source with the solution and hidden-test markers removed (their content kept)."""
     source = nbtools.without_markers(source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True)
     return nbtools.without_markers(source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=True)
+
+
+def format_grading(grading: Grading) -> str:
+    """The grade, its status, and the reason for every lost point, as text."""
+    lines = [f"status: {grading.status}" + (f" ({grading.reason})" if grading.reason else ""),
+             f"score: {grading.score:g} / {grading.max_score:g}"]
+    if grading.status != "ok":
+        lines.append(f"  - all {len(grading.verdicts)} checks: 0 points, for the reason above")
+    else:
+        for verdict in grading.verdicts:
+            if verdict.points < verdict.max_points:
+                lines.append(f"  - {verdict.grade_id} ({verdict.max_points - verdict.points:g}): {verdict.reason}")
+    if grading.outcome is not None:
+        lines.append(f"sandbox: {', '.join(grading.outcome.isolation)}; {grading.outcome.seconds:.1f} s")
+    return "\n".join(lines)

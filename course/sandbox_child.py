@@ -62,7 +62,7 @@ def _as_numpy(value):
     if torch is not None and type(value) is torch.Tensor:  # exact type: no Tensor subclasses
         value = value.detach().cpu().numpy()
     if numpy is not None and type(value) is numpy.ndarray and str(value.dtype) in ARRAY_DTYPES:
-        return numpy.ascontiguousarray(value)
+        return numpy.array(value, order="C", copy=True)  # not ascontiguousarray: it turns 0-d into 1-d
     return None
 
 

@@ -182,3 +182,25 @@ def test_replay_round_trips_plain_data_and_refuses_objects():
     rigged = replay.from_data(replay.to_data(copy))  # a module object: not data
     with pytest.raises(AssertionError, match="cannot be checked outside the sandbox"):
         float(rigged)
+
+
+def test_the_grade_command_prints_every_reason(tmp_path, nb, capsys):
+    from course.__main__ import main
+
+    path = submit(tmp_path, nb, WRONG_GDA.cells)
+    assert main(["--root", str(HERE.parent), "grade", ASSIGNMENT, str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "status: ok" in out and "score: 11 / 14" in out
+    assert "test_gda_step (2): gda_step on the visible test games" in out
+    assert main(["--root", str(HERE.parent), "grade", "04_gan_losses", str(path)]) == 2
+    assert "not graded in the sandbox yet" in capsys.readouterr().err
+
+
+def test_keyword_arguments_that_are_not_literals_are_evaluated_in_the_sandbox():
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("checks.some_check(f, scale=2.0, data=make_data(3))")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
+    (test,) = grader.tests_of(nbformat.v4.new_notebook(cells=[cell]))
+    (call,) = test.calls
+    assert call.args == ["f", "make_data(3)"] and call.kwargs == {"scale": 2.0} and call.computed == ["data"]

@@ -214,3 +214,9 @@ def test_other_processes_and_their_view_of_the_files_are_out_of_reach():
     """, probe=probe)
     assert outcome.ok, outcome.reason
     assert outcome.observations == {"pids": [1], "leak": False}  # only the sandbox itself, as PID 1
+
+
+def test_zero_dimensional_arrays_keep_their_shape():
+    outcome = run("import torch, numpy as np\nx = [torch.tensor(2.5), np.zeros((), dtype=np.float32)]", probe=OBSERVE_X)
+    assert [a.shape for a in outcome.observations["x"]] == [(), ()]
+    assert float(outcome.observations["x"][0]) == 2.5

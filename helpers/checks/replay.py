@@ -168,10 +168,12 @@ def from_data(data):
 
 
 class _Unknown:
-    """The reference answers while recording (they are not in the sandbox): any use is harmless."""
+    """The reference answers while recording (they are not in the sandbox): each entry is a 0-d
+    zero, which float(), int(), bool() and comparisons accept. A check must therefore never take
+    the *inputs* it gives student code from the answers: those would be wrong while recording."""
 
     def __getitem__(self, key):
-        return np.zeros(1, dtype=np.float32)
+        return np.zeros((), dtype=np.float32)
 
 
 def unknown_answers():
