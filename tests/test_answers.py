@@ -127,6 +127,11 @@ def test_gan_theory_keys_agree_with_float64_numpy():
             m = (p + q) / 2
             js = 0.5 * float(((_xlogy(p, p) - _xlogy(p, m)) * dx).sum()) + 0.5 * float(((_xlogy(q, q) - _xlogy(q, m)) * dx).sum())
             assert abs(float(stored[f"value_star_{name}"]) - value) < 1e-5
+            x = np.linspace(gan_theory.LOW, gan_theory.HIGH, gan_theory.POINTS)
+            sigmoid = 1 / (1 + np.exp(-(0.8 * x - 0.3)))
+            edge = np.where(p == 0, 0.0, np.where(q == 0, 1.0, sigmoid))
+            edge_value = float(((_xlogy(p, edge) + _xlogy(q, 1 - edge)) * dx).sum())
+            assert abs(float(stored[f"value_edge_{name}"]) - edge_value) < 1e-4
             assert abs(float(stored[f"js_{name}"]) - js) < 1e-5
             assert abs(value - (-np.log(4) + 2 * js)) < 1e-5  # the theorem, on the key itself
     assert abs(float(stored["js_identical"])) < 1e-6 and abs(float(stored["value_star_identical"]) + np.log(4)) < 1e-5

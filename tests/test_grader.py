@@ -1,8 +1,8 @@
-"""The sandboxed grader (course/grader.py) on notebook 1, the first assignment moved to it: the
+"""The sandboxed grader (course/grader.py) on the assignments moved to it (grader.READY): the
 verdicts are reached outside the sandbox, so what a notebook does inside cannot change them.
 
-Every common mistake of tests/mistakes/01_minimax fails exactly its checks here too, and the
-adversarial submissions below each get the grade their real answers deserve."""
+Every common mistake of tests/mistakes/<assignment> fails exactly its checks here too, and the
+adversarial submissions below (on notebook 1) each get the grade their real answers deserve."""
 
 from __future__ import annotations
 
@@ -45,27 +45,45 @@ def with_wrong_gda(extra: str) -> dict[str, str]:
     return {cell: source + "\n" + extra}
 
 
-def test_the_solution_gets_full_marks(tmp_path, nb):
-    grading = grader.grade(SOURCE, submit(tmp_path, nb))
-    assert grading.status == "ok" and lost(grading) == {}
-    assert grading.score == grading.max_score == 14
+def source_path(assignment: str) -> Path:
+    return nbtools.notebooks(HERE.parent / "notebooks" / assignment)[0]
 
 
-def test_the_release_gets_nothing_and_says_why(tmp_path, nb):
-    def release(submission):
-        for cell in submission.cells:
-            if nbtools.is_solution(cell) and cell.cell_type == "code":
-                cell.source = grader.release_stub(cell.source)
-
-    grading = grader.grade(SOURCE, submit(tmp_path, nb, edit=release))
-    assert grading.status == "ok" and grading.score == 0
-    assert all(reason.startswith("not implemented yet") for reason in lost(grading).values())
+def submit_to(tmp_path, assignment: str, cells=None, edit=None) -> Path:
+    nb = nbtools.fill(source_notebook(assignment), cells or {})
+    if edit:
+        edit(nb)
+    path = tmp_path / source_path(assignment).name
+    nbtools.write(nb, path)
+    return path
 
 
-@pytest.mark.parametrize("path", sorted((HERE / "mistakes" / ASSIGNMENT).glob("*.py")), ids=lambda p: p.stem)
-def test_each_mistake_fails_exactly_its_checks(tmp_path, nb, path):
+def release(submission):
+    for cell in submission.cells:
+        if nbtools.is_solution(cell) and cell.cell_type == "code":
+            cell.source = grader.release_stub(cell.source)
+
+
+@pytest.mark.parametrize("assignment", grader.READY)
+def test_the_solution_gets_full_marks_and_the_release_nothing(tmp_path, assignment):
+    source = source_path(assignment)
+    full = grader.grade(source, submit_to(tmp_path, assignment))
+    assert full.status == "ok" and lost(full) == {} and full.score == full.max_score > 0
+    untouched = grader.grade(source, submit_to(tmp_path, assignment, edit=release))
+    assert untouched.status == "ok" and untouched.score == 0
+    assert all(reason.startswith("not implemented yet") for reason in lost(untouched).values())
+
+
+def _mistakes():
+    for assignment in grader.READY:
+        for path in sorted((HERE / "mistakes" / assignment).glob("*.py")):
+            yield pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
+
+
+@pytest.mark.parametrize("assignment, path", list(_mistakes()))
+def test_each_mistake_fails_exactly_its_checks(tmp_path, assignment, path):
     patch = patches.load(path)
-    grading = grader.grade(SOURCE, submit(tmp_path, nb, patch.cells))
+    grading = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, patch.cells))
     assert grading.status == "ok"
     assert set(lost(grading)) == set(patch.fails)
     assert all(lost(grading).values())  # a reason for every lost point

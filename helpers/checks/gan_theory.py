@@ -78,6 +78,13 @@ def test_discriminator(x: torch.Tensor) -> torch.Tensor:
     return torch.sigmoid(0.8 * x - 0.3)
 
 
+def edge_discriminator(x: torch.Tensor, p_data: torch.Tensor, p_g: torch.Tensor) -> torch.Tensor:
+    """A discriminator that is exactly 0 where p_data is 0 and exactly 1 where p_g is 0 (a sigmoid
+    elsewhere), as d* is: evaluating V there needs 0 ln 0 = 0 on both terms. Built from the
+    densities' zeros alone, so that a check can hand it to student code without the answers."""
+    return torch.where(p_data == 0, 0.0, torch.where(p_g == 0, 1.0, test_discriminator(x)))
+
+
 def _scalar(label: str, value) -> float:
     return as_number(label, value, hint="0 * log 0 counts as 0")
 
@@ -108,10 +115,11 @@ def value_function_matches(value_function, case="visible"):
     answers = load_answers(NAME)
     x, dx = grid()
     for name, (p_data, p_g) in pairs(case).items():
-        for which, d in (("d*", torch.from_numpy(answers[f"d_star_{name}"].copy())), ("a sigmoid", test_discriminator(x))):
+        for which, d in (("0 where p_data = 0, 1 where p_g = 0", edge_discriminator(x, p_data, p_g)),
+                         ("a sigmoid", test_discriminator(x))):
             label = f"value_function(d, p_data, p_g, dx) for the {name!r} densities and d = {which}"
             got = _call_scalar(label, value_function, d, p_data, p_g, dx)
-            key = "star" if which == "d*" else "sigmoid"
+            key = "edge" if which.startswith("0 where") else "sigmoid"
             assert_close(label, got, float(answers[f"value_{key}_{name}"]), tol=TOL,
                          hint="sum over the grid of (p_data ln d + p_g ln(1 - d)) * dx; torch.xlogy(p, d) is p ln d with 0 ln 0 = 0")
 
@@ -227,6 +235,8 @@ def reference_answers(optimal_discriminator, value_function, kl_divergence, js_d
             answers[f"d_star_{name}"] = d
             answers[f"value_star_{name}"] = torch.tensor(float(value_function(d, p_data, p_g, dx)))
             answers[f"value_sigmoid_{name}"] = torch.tensor(float(value_function(test_discriminator(x), p_data, p_g, dx)))
+            answers[f"value_edge_{name}"] = torch.tensor(float(value_function(edge_discriminator(x, p_data, p_g),
+                                                                              p_data, p_g, dx)))
             answers[f"js_{name}"] = torch.tensor(float(js_divergence(p_data, p_g, dx)))
             answers[f"kl_to_mixture_{name}"] = torch.tensor(float(kl_divergence(p_data, (p_data + p_g) / 2, dx)))
         answers[f"loss_grads_{case}"] = torch.stack(generator_loss_grads(torch.tensor(D_VALUES[case])))

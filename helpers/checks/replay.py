@@ -168,12 +168,36 @@ def from_data(data):
 
 
 class _Unknown:
-    """The reference answers while recording (they are not in the sandbox): each entry is a 0-d
-    zero, which float(), int(), bool() and comparisons accept. A check must therefore never take
-    the *inputs* it gives student code from the answers: those would be wrong while recording."""
+    """The reference answers while recording (they are not in the sandbox): each entry is a
+    placeholder that indexing, float(), int() and arithmetic accept, so that the check goes on to
+    record everything it takes from student code. A check must therefore never take the *inputs*
+    it gives student code from the answers: those would be wrong while recording."""
 
     def __getitem__(self, key):
-        return np.zeros((), dtype=np.float32)
+        return _Placeholder()
+
+
+class _Placeholder:
+    def __getitem__(self, key):
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros((), dtype=dtype or np.float32)
+
+    def __float__(self):
+        return 0.0
+
+    def __int__(self):
+        return 0
+
+    def __bool__(self):
+        return False
+
+    def copy(self):
+        return self
+
+    def astype(self, *args, **kwargs):
+        return self
 
 
 def unknown_answers():
