@@ -75,6 +75,7 @@ class Outcome:
     stderr: str = ""
     seconds: float = 0.0
     isolation: list[str] = field(default_factory=list)  # the layers that were in force
+    folder: str = ""  # the temporary folder it ran in (removed afterwards)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +106,7 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
                                  hide if namespaces else None, namespaces, cgroup)
             outcome.seconds = time.perf_counter() - started
         outcome.isolation = isolation
+        outcome.folder = str(folder)
         return outcome
 
 

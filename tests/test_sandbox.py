@@ -105,7 +105,7 @@ def test_a_fork_bomb_is_contained_and_leaves_no_process_behind():
     outcome = run(bomb, limits=sandbox.Limits(wall_seconds=5, cell_seconds=60, processes=16))
     assert outcome.status in {"timeout", "crashed"}
     assert outcome.reason
-    assert _sandbox_processes() == []
+    assert _sandbox_processes(outcome.folder) == []  # this run's (other test sessions may run their own)
 
 
 def test_huge_output_is_cut_and_costs_nothing():
@@ -191,13 +191,15 @@ def test_there_is_no_network():
     assert "no network" in outcome.isolation
 
 
-def _sandbox_processes() -> list[int]:
+def _sandbox_processes(folder: str) -> list[int]:
+    """The processes whose command line names `folder` (a sandbox's and everything it forked)."""
+    assert folder
     found = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
-                    if b"gan-sandbox-" in handle.read():
+                    if folder.encode() in handle.read():
                         found.append(int(entry.name))
             except OSError:
                 pass

@@ -14,6 +14,7 @@ The exercise-specific checks live in one module per notebook (e.g. `noise_networ
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import random
 import warnings
@@ -45,6 +46,7 @@ __all__ = [
     "layer_trace",
     "linear_layers",
     "max_error",
+    "parameters_fingerprint",
     "parameter_layers",
     "run_student",
     "set_reference_params",
@@ -192,7 +194,7 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
 
 
 def assert_param_count(name: str, model: nn.Module, expected: int) -> None:
-    got = count_params(model)
+    got = replay.observe_call(f"{name}: parameter count", count_params, model)
     expect(got == expected, f"{name}: expected {expected:,} parameters, got {got:,}")
 
 
@@ -229,7 +231,7 @@ def layer_signature(layer: nn.Module) -> str:
 
 def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
     """Fail unless `model`'s parameter layers are exactly `expected` (signatures, in any order)."""
-    got = [layer_signature(layer) for layer in parameter_layers(model)]
+    got = replay.observe_call(f"{name}: layer signatures", _signatures, model)
     missing, unexpected = list(expected), []
     for signature in got:
         if signature in missing:
@@ -243,7 +245,17 @@ def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
         raise AssertionError("\n".join(lines))
 
 
+def _signatures(model: nn.Module) -> list[str]:
+    return [layer_signature(layer) for layer in parameter_layers(model)]
+
+
 def layer_trace(model: nn.Module, *inputs) -> list[str]:
+    """The class names of `model`'s innermost modules in the order a forward pass on `inputs` runs them
+    (observed: recorded in the grading sandbox, replayed outside; see `_layer_trace`)."""
+    return replay.observe_call("layer trace", _layer_trace, model, *inputs)
+
+
+def _layer_trace(model: nn.Module, *inputs) -> list[str]:
     """The class names of `model`'s innermost modules in the order a forward pass on `inputs` runs them.
 
     Activations written as functions (F.relu) inside a custom forward do not show; the trace is
@@ -280,8 +292,11 @@ def set_reference_params(model: nn.Module, seed: int, gain: float = 1.0) -> nn.M
     layers computes the same function afterwards, whatever their order of registration or its own
     initialisation. Weights are He-uniform times `gain`; biases uniform in (-0.5, 0.5); batch-norm
     scales uniform in (0.5, 1.5), running means in (-0.5, 0.5), running variances in (0.5, 2).
-    Linear layers get the values `set_reference_weights` gives them.
+    Linear layers get the values `set_reference_weights` gives them. When a check is replayed
+    outside the grading sandbox there is no model: nothing to set (the sandbox set them).
     """
+    if replay.mode() == replay.REPLAYING:
+        return model
     for layer in parameter_layers(model):
         if isinstance(layer, nn.Linear):
             key = f"{seed}:{layer.in_features}:{layer.out_features}"
@@ -317,19 +332,35 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
     Inputs:
     - shapes: the (in_features, out_features) of every expected layer.
     """
-    layers = linear_layers(model)
-    got = sorted((layer.in_features, layer.out_features) for layer in layers)
+    layers = replay.observe_call(f"{name}: linear layers", _linear_shapes, model)  # [(in, out, has_bias)]
+    got = sorted((n_in, n_out) for n_in, n_out, _ in layers)
     expect(
         got == sorted(shapes),
         f"{name}: expected nn.Linear layers (in, out) {list(shapes)}, "
-        f"got {[(layer.in_features, layer.out_features) for layer in layers]}",
+        f"got {[(n_in, n_out) for n_in, n_out, _ in layers]}",
     )
-    for layer in layers:
+    for n_in, n_out, has_bias in layers:
         expect(
-            layer.bias is not None,
-            f"{name}: nn.Linear({layer.in_features}, {layer.out_features}) has no bias; every layer needs one",
+            has_bias,
+            f"{name}: nn.Linear({n_in}, {n_out}) has no bias; every layer needs one",
         )
     return set_reference_params(model, seed, gain)
+
+
+def _linear_shapes(model: nn.Module) -> list[tuple[int, int, bool]]:
+    return [(layer.in_features, layer.out_features, layer.bias is not None) for layer in linear_layers(model)]
+
+
+def parameters_fingerprint(label: str, model: nn.Module) -> str:
+    """A SHA-256 of `model`'s parameter values: equal exactly when the values are (observed)."""
+    return replay.observe_call(f"{label}: parameters", _fingerprint, model)
+
+
+def _fingerprint(model: nn.Module) -> str:
+    digest = hashlib.sha256()
+    for parameter in model.parameters():
+        digest.update(parameter.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _summary(check) -> str:

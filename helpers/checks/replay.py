@@ -119,6 +119,21 @@ class Uncheckable:
         return f"<{self.reason}>"
 
 
+class ModuleStandIn(torch.nn.Module):
+    """On replay, the model a student's builder returned in the sandbox: the checks' questions to it
+    (parameter count, layers, outputs) are answered from the record, never by running it here."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def forward(self, *args, **kwargs):
+        raise AssertionError(f"a {self.kind} cannot be run outside the sandbox")
+
+    def extra_repr(self) -> str:
+        return f"stand-in for a {self.kind}"
+
+
 def to_data(value, depth: int = 0):
     """`value` as plain data (exact types only), tensors and arrays tagged; else an 'uncheckable' tag."""
     kind = type(value)
@@ -138,6 +153,8 @@ def to_data(value, depth: int = 0):
         return {"array": value}
     if isinstance(value, (np.bool_, np.integer, np.floating)) and type(value).__module__ == "numpy":
         return {"numpy_scalar": np.asarray(value).reshape(1)}
+    if isinstance(value, torch.nn.Module):  # what a model builder returned: the checks ask it questions
+        return {"module": f"{kind.__module__}.{kind.__qualname__}"}  # through observed helpers
     return {"uncheckable": f"a {kind.__module__}.{kind.__qualname__} cannot be checked outside the sandbox"}
 
 
@@ -164,6 +181,8 @@ def from_data(data):
         return np.array(content).reshape(())[()]
     if tag == "uncheckable":
         return Uncheckable(str(content))
+    if tag == "module":
+        return ModuleStandIn(str(content))
     raise IncompleteLog(f"an observation of unknown kind {tag!r}")
 
 
