@@ -232,6 +232,8 @@ def layer_signature(layer: nn.Module) -> str:
 def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
     """Fail unless `model`'s parameter layers are exactly `expected` (signatures, in any order)."""
     got = replay.observe_call(f"{name}: layer signatures", _signatures, model)
+    if replay.recording():  # the specification comes from the answers: judged on replay
+        return
     missing, unexpected = list(expected), []
     for signature in got:
         if signature in missing:

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
+from helpers.checks import replay
 from helpers.checks import (
     assert_close,
     assert_dtype,
@@ -103,6 +104,7 @@ def _check_structure(network: str, build, noise_dim: int | None = None) -> nn.Mo
 def _check_function(network: str, build, case: str) -> None:
     answers = load_answers(NAME)
     model, x, out = _reference_output(network, build, case)
+    trace = layer_trace(model, x)  # before judging: the grading sandbox records it either way
     generator = NETWORKS[network]["generator"]
     label = f"{'G(z)' if generator else 'D(x)'} with the reference parameters ({case} case)"
     expected = answers[f"{network}_out_{case}"]
@@ -115,7 +117,7 @@ def _check_function(network: str, build, case: str) -> None:
     try:
         assert_close(label, out, expected, tol=TOL)
     except AssertionError as mismatch:
-        order = trace_difference(layer_trace(model, x), [str(s) for s in answers[f"{network}_trace"]])
+        order = trace_difference(trace, [str(s) for s in answers[f"{network}_trace"]])
         in_unit_interval = float(out.min()) >= 0 and float(out.max()) <= 1
         if not generator and in_unit_interval and not ((expected >= 0).all() and (expected <= 1).all()):
             order = (order + ". " if order else "") + "Your outputs all lie in [0, 1]: return logits, not probabilities"
@@ -173,17 +175,26 @@ def initialize_weights_matches(initialize_weights, seed: int = 0):
         for parameter in layer.parameters(recurse=False):
             parameter.data.fill_(0.5)
     run_student("model.apply(initialize_weights)", model.apply, initialize_weights)
-    for layer in model.modules():
-        kind = type(layer).__name__
-        if isinstance(layer, (nn.Linear, nn.modules.conv._ConvNd)):
-            _expect_normal(f"{kind} weight", layer.weight, mean=0.0, std=0.02)
-        elif isinstance(layer, nn.modules.batchnorm._BatchNorm):
-            _expect_normal(f"{kind} weight (scale)", layer.weight, mean=1.0, std=0.02)
+    for kind, is_scale, weight, bias in replay.observe_call("the probe's parameters", _init_values, model):
+        if is_scale:
+            _expect_normal(f"{kind} weight (scale)", weight, mean=1.0, std=0.02)
         else:
-            continue
-        if layer.bias is not None:
-            expect(bool((layer.bias == 0).all()), f"{kind} bias: expected all zeros, got values in "
-                                                  f"[{float(layer.bias.min()):.3g}, {float(layer.bias.max()):.3g}]")
+            _expect_normal(f"{kind} weight", weight, mean=0.0, std=0.02)
+        if bias is not None:
+            expect(bool((bias == 0).all()), f"{kind} bias: expected all zeros, got values in "
+                                            f"[{float(bias.min()):.3g}, {float(bias.max()):.3g}]")
+
+
+def _init_values(model: nn.Module) -> list:
+    """[kind, is a batch-norm scale, weight, bias or None] of the probe's linear, convolution and
+    batch-norm layers: what the initialisation check reads (observed, see helpers.checks.replay)."""
+    values = []
+    for layer in model.modules():
+        if isinstance(layer, (nn.Linear, nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm)):
+            bias = None if layer.bias is None else layer.bias.detach().clone()
+            values.append([type(layer).__name__, isinstance(layer, nn.modules.batchnorm._BatchNorm),
+                           layer.weight.detach().clone(), bias])
+    return values
 
 
 def _expect_normal(label: str, values: torch.Tensor, mean: float, std: float) -> None:
@@ -222,9 +233,13 @@ def fashion_generator_reference(build_fashion_generator, case="visible"):
 def fashion_discriminator_structure(build_fashion_discriminator):
     """build_fashion_discriminator() has the specified layers and two Dropout(0.3): 212,865 parameters."""
     model = _check_structure("fashion_discriminator", build_fashion_discriminator)
-    rates = [m.p for m in model.modules() if isinstance(m, nn.Dropout)]
+    rates = replay.observe_call("build_fashion_discriminator(): dropout rates", _dropout_rates, model)
     expect(rates == [DROPOUT, DROPOUT], f"build_fashion_discriminator(): expected two nn.Dropout({DROPOUT}) layers, "
                                         f"one after each convolution's activation, got {len(rates)} with rates {rates}")
+
+
+def _dropout_rates(model: nn.Module) -> list[float]:
+    return [float(m.p) for m in model.modules() if isinstance(m, nn.Dropout)]
 
 
 @graded

@@ -212,6 +212,12 @@ class _Placeholder:
     def __bool__(self):
         return False
 
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self):
+        return 0
+
     def copy(self):
         return self
 
