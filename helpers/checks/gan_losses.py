@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
+from helpers.checks import replay
 from helpers.checks import assert_close, call_loss, expect, graded, run_student
 
 NAME = "gan_losses"
@@ -101,8 +102,9 @@ def generator_loss_is_non_saturating(generator_loss, n=4):
     logits_fake = torch.full((n, 1), -10.0, requires_grad=True)
     with torch.enable_grad():
         loss = call_loss("generator_loss", generator_loss, logits_fake)
-        expect(loss.requires_grad, "generator_loss must be computed from logits_fake with torch operations (no .item(), no numpy)")
-        (grad,) = torch.autograd.grad(loss, logits_fake)
+        requires_grad = replay.observe("generator_loss: requires_grad", loss.requires_grad)
+        expect(requires_grad, "generator_loss must be computed from logits_fake with torch operations (no .item(), no numpy)")
+        grad = replay.observe_call("the gradient of generator_loss", _gradient, loss, logits_fake)
     per_logit = float(grad.mean()) * n
     expect(
         per_logit < -0.5,
@@ -130,15 +132,35 @@ def losses_take_logits(discriminator_loss, generator_loss):
 @graded
 def optimizer_settings(get_optimizer):
     """get_optimizer(model) is Adam over all of model's parameters with lr 1e-3 and betas (0.5, 0.999)."""
+    facts = replay.observe_call("get_optimizer(model)", _optimizer_facts, get_optimizer)
+    expect(facts["is_adam"], f"get_optimizer must return a torch.optim.Adam, got {facts['type']}")
+    expect(facts["holds_model_params"],
+           f"the optimizer must hold exactly model.parameters() ({facts['model_params']} tensors), got {facts['params']}")
+    expect(facts["lr"] == LR, f"learning rate: expected {LR}, got {facts['lr']}")
+    expect(tuple(facts["betas"]) == BETAS, f"betas: expected {BETAS} (beta1 = 0.5 as in DCGAN), got {tuple(facts['betas'])}")
+
+
+def _optimizer_facts(get_optimizer) -> dict:
+    """What optimizer_settings judges, as data: get_optimizer(model) on a small model."""
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     optimizer = run_student("get_optimizer(model)", get_optimizer, model)
-    expect(isinstance(optimizer, torch.optim.Adam), f"get_optimizer must return a torch.optim.Adam, got {type(optimizer).__name__}")
+    facts = {"type": type(optimizer).__name__, "is_adam": isinstance(optimizer, torch.optim.Adam),
+             "model_params": len(list(model.parameters())), "params": 0, "holds_model_params": False,
+             "lr": None, "betas": ()}
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        return facts
     params = [p for group in optimizer.param_groups for p in group["params"]]
-    expect({id(p) for p in params} == {id(p) for p in model.parameters()} and len(params) == len(list(model.parameters())),
-           f"the optimizer must hold exactly model.parameters() ({len(list(model.parameters()))} tensors), got {len(params)}")
     group = optimizer.param_groups[0]
-    expect(group["lr"] == LR, f"learning rate: expected {LR}, got {group['lr']}")
-    expect(tuple(group["betas"]) == BETAS, f"betas: expected {BETAS} (beta1 = 0.5 as in DCGAN), got {tuple(group['betas'])}")
+    facts.update(params=len(params), lr=float(group.get("lr", float("nan"))),
+                 betas=tuple(float(b) for b in group.get("betas", ())),
+                 holds_model_params={id(p) for p in params} == {id(p) for p in model.parameters()}
+                 and len(params) == len(list(model.parameters())))
+    return facts
+
+
+def _gradient(loss: torch.Tensor, wrt: torch.Tensor) -> torch.Tensor:
+    (grad,) = torch.autograd.grad(loss, wrt)
+    return grad
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,7 +188,7 @@ def run_reference_steps(gan_step, case: str):
 def gan_step_matches(gan_step, case="visible"):
     """gan_step makes k discriminator updates, then one generator update, with the given losses."""
     answers = load_answers(NAME)
-    params, losses = run_reference_steps(gan_step, case)
+    params, losses = replay.observe_call(f"two calls of gan_step ({case} case)", run_reference_steps, gan_step, case)
     k = STEP_CASES[case]["k"]
     assert_close(f"the parameters of D and G after two calls of gan_step (k = {k})", params, answers[f"step_params_{case}"], tol=TOL,
                  hint="for each of the k batches: D's loss on (x_real[i], G(z[i]) detached), zero_grad, backward, step; then G's loss "
@@ -178,6 +200,14 @@ def gan_step_matches(gan_step, case="visible"):
 @graded
 def gan_step_detaches(gan_step, k=1):
     """The discriminator's update sends no gradient into G (the fake images are detached)."""
+    leaks = replay.observe_call("gan_step watched for gradients in G", _watch_for_leaks, gan_step, k)
+    expect(leaks, "gan_step never called opt_D.step()")
+    expect(not any(leaks), "when opt_D.step() ran, G's parameters had gradients from the discriminator's loss: "
+                           "pass fake_images.detach() to D in the discriminator's update")
+
+
+def _watch_for_leaks(gan_step, k: int) -> list[bool]:
+    """For every opt_D.step() during one gan_step call: whether G's parameters held gradients then."""
     spec, batches = step_inputs("visible")
     D, G = reference_models(spec["seed"])
     opt_D, opt_G = torch.optim.SGD(D.parameters(), lr=0.1), torch.optim.SGD(G.parameters(), lr=0.1)
@@ -201,14 +231,19 @@ def gan_step_detaches(gan_step, k=1):
     x_real, z = batches[0]
     with torch.enable_grad():
         run_student("gan_step", gan_step, D, G, opt_D, opt_G, x_real[:k], z[:k], loss_D_fn=stand_in_loss_D, loss_G_fn=stand_in_loss_G)
-    expect(leaks, "gan_step never called opt_D.step()")
-    expect(not any(leaks), "when opt_D.step() ran, G's parameters had gradients from the discriminator's loss: "
-                           "pass fake_images.detach() to D in the discriminator's update")
+    return leaks
 
 
 @graded
 def gan_step_counts(gan_step, k=2):
     """gan_step calls opt_D.step() k times and opt_G.step() once."""
+    counts = replay.observe_call("gan_step's optimizer steps", _count_steps, gan_step, k)
+    expect(counts == {"D": k, "G": 1}, f"with x_real and z holding k = {k} batches, expected {k} discriminator updates and 1 "
+                                       f"generator update, got {counts['D']} and {counts['G']}")
+
+
+def _count_steps(gan_step, k: int) -> dict[str, int]:
+    """How often one gan_step call on k batches calls opt_D.step() and opt_G.step()."""
     spec, batches = step_inputs("hidden")
     D, G = reference_models(spec["seed"])
     opt_D, opt_G = torch.optim.SGD(D.parameters(), lr=0.1), torch.optim.SGD(G.parameters(), lr=0.1)
@@ -224,8 +259,7 @@ def gan_step_counts(gan_step, k=2):
     x_real, z = batches[0]
     with torch.enable_grad():
         run_student("gan_step", gan_step, D, G, opt_D, opt_G, x_real[:k], z[:k], loss_D_fn=stand_in_loss_D, loss_G_fn=stand_in_loss_G)
-    expect(counts == {"D": k, "G": 1}, f"with x_real and z holding k = {k} batches, expected {k} discriminator updates and 1 "
-                                       f"generator update, got {counts['D']} and {counts['G']}")
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,13 +74,24 @@ def observe(label: str, value):
 
 
 def observe_call(label: str, fn, *args, **kwargs):
-    """fn(*args, **kwargs) as an observation; an exception in it is observed too, then raised."""
+    """fn(*args, **kwargs) as one observation; an exception in it is observed too, then raised.
+
+    fn may call student code and compute from it (observations inside are part of this one), but
+    must not judge: while recording it runs in the sandbox, where the student's code could have
+    replaced any judge. It returns data; the judging comes after, on the recorded value."""
     if _state["mode"] == REPLAYING:
         return _replayed(label)
+    recording = _state["mode"] == RECORDING
     try:
-        value = fn(*args, **kwargs)
+        if recording:  # one observation: what fn observes inside is part of it, not logged again
+            _state["mode"] = DIRECT
+        try:
+            value = fn(*args, **kwargs)
+        finally:
+            if recording:
+                _state["mode"] = RECORDING
     except Exception as error:
-        if _state["mode"] == RECORDING:
+        if recording:
             raised = ["NotImplementedError", str(error)] if isinstance(error, NotImplementedError) else \
                 ["AssertionError", str(error) if isinstance(error, AssertionError)
                  else f"{label} raised {type(error).__name__}: {error}"]
