@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("--smoke", action="store_true", help="set GAN_SMOKE=1 (few steps, little data)")
     step.add_argument("--out", type=Path, default=Path("build/executed"), help="where the executed copies go")
     step = steps.add_parser("grade", help="grade one submitted notebook in the sandbox, verdicts outside it "
-                                          "(GRADING.md; all but notebooks 4 and 7 so far)")
+                                          "(GRADING.md)")
     step.add_argument("assignment")
     step.add_argument("notebook", type=Path, help="the student's notebook file")
     step = steps.add_parser("benchmark", help="training speed: our loop against a CS231n-style loop, and the series' run time")
@@ -147,6 +147,7 @@ def _notebooks(root, args):
 def _grade(root, args):
     from course import grader, nbtools
 
+    workflow.assignments(root, [args.assignment])  # an unknown assignment is a WorkflowError
     if args.assignment not in grader.READY:
         print(f"error: {args.assignment} is not graded in the sandbox yet (ready: {', '.join(grader.READY)}); "
               "`make autograde` grades it with nbgrader", file=sys.stderr)

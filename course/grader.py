@@ -28,7 +28,8 @@ from helpers.checks import replay
 
 FUNCTION = "<a function of the notebook>"  # what a function argument becomes on replay
 # The assignments whose checks take only data from student code (GRADING.md, build order step 3).
-READY = ("01_minimax", "02_gan_theory", "03_noise_networks", "04_gan_losses", "05_lsgan", "06_dcgan", "08_conditional")
+READY = ("01_minimax", "02_gan_theory", "03_noise_networks", "04_gan_losses", "05_lsgan", "06_dcgan", "07_wgan",
+         "08_conditional")
 
 
 @dataclass

@@ -210,8 +210,8 @@ def test_the_grade_command_prints_every_reason(tmp_path, nb, capsys):
     out = capsys.readouterr().out
     assert "status: ok" in out and "score: 11 / 14" in out
     assert "test_gda_step (2): gda_step on the visible test games" in out
-    assert main(["--root", str(HERE.parent), "grade", "04_gan_losses", str(path)]) == 2
-    assert "not graded in the sandbox yet" in capsys.readouterr().err
+    assert main(["--root", str(HERE.parent), "grade", "99_unknown", str(path)]) == 1
+    assert "no assignment ['99_unknown']" in capsys.readouterr().err
 
 
 def test_keyword_arguments_that_are_not_literals_are_evaluated_in_the_sandbox():

@@ -168,27 +168,41 @@ def _gradient(loss: torch.Tensor, wrt: torch.Tensor) -> torch.Tensor:
 
 
 def run_reference_steps(gan_step, case: str):
-    """Two calls of gan_step on the reference networks; returns (parameters, losses) as flat tensors."""
+    """Two calls of gan_step on the reference networks; returns (parameters, losses) as flat tensors.
+
+    A call that does not return a pair raises AssertionError (for the answer key; the check uses
+    `_reference_steps`, which reports it as data instead of judging in the sandbox)."""
+    params, losses, returned = _reference_steps(gan_step, case)
+    expect(all(r == "pair" for r in returned), f"gan_step must return (loss_D, loss_G), got {returned}")
+    return params, losses
+
+
+def _reference_steps(gan_step, case: str):
+    """(parameters, losses, what each call returned: "pair" or a type name) after two calls of gan_step."""
     spec, batches = step_inputs(case)
     D, G = reference_models(spec["seed"])
     opt_D = torch.optim.SGD(D.parameters(), lr=0.1)
     opt_G = torch.optim.SGD(G.parameters(), lr=0.1)
-    losses = []
+    losses, returned = [], []
     with torch.enable_grad():
         for x_real, z in batches:
             out = run_student("gan_step(D, G, opt_D, opt_G, x_real, z, ...)", gan_step, D, G, opt_D, opt_G, x_real, z,
                               loss_D_fn=stand_in_loss_D, loss_G_fn=stand_in_loss_G)
-            expect(isinstance(out, (tuple, list)) and len(out) == 2, f"gan_step must return (loss_D, loss_G), got {type(out).__name__}")
-            losses.extend(float(torch.as_tensor(v).detach()) for v in out)
+            if isinstance(out, (tuple, list)) and len(out) == 2:
+                returned.append("pair")
+                losses.extend(float(torch.as_tensor(v).detach()) for v in out)
+            else:
+                returned.append(type(out).__name__)
     params = torch.cat([p.detach().flatten() for p in (*D.parameters(), *G.parameters())])
-    return params, torch.tensor(losses)
+    return params, torch.tensor(losses), returned
 
 
 @graded
 def gan_step_matches(gan_step, case="visible"):
     """gan_step makes k discriminator updates, then one generator update, with the given losses."""
     answers = load_answers(NAME)
-    params, losses = replay.observe_call(f"two calls of gan_step ({case} case)", run_reference_steps, gan_step, case)
+    params, losses, returned = replay.observe_call(f"two calls of gan_step ({case} case)", _reference_steps, gan_step, case)
+    expect(all(r == "pair" for r in returned), f"gan_step must return (loss_D, loss_G), got {returned}")
     k = STEP_CASES[case]["k"]
     assert_close(f"the parameters of D and G after two calls of gan_step (k = {k})", params, answers[f"step_params_{case}"], tol=TOL,
                  hint="for each of the k batches: D's loss on (x_real[i], G(z[i]) detached), zero_grad, backward, step; then G's loss "

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
+from helpers.checks import replay
 from helpers.checks import assert_close, call_loss, expect, graded, ks_distance_to_uniform, run_student
 
 NAME = "wgan"
@@ -66,24 +67,33 @@ def _clip_probe(seed: int) -> nn.Module:
 @graded
 def clip_weights_in_place(clip_weights, c: float = 0.01, seed: int = 0):
     """clip_weights(critic, c) clamps every parameter (weights and biases) to [-c, c], in place."""
+    facts = replay.observe_call(f"clip_weights(critic, {c})", _clip_facts, clip_weights, c, seed)
+    expect(facts["returned"] in ("None", "the critic"), f"clip_weights(critic, {c}) should change the critic in place and "
+                                                       f"return nothing, got a {facts['returned']}")
+    expect(facts["same_objects"], "clip_weights replaced the critic's parameters by new ones: the "
+                                  "optimizer still holds the old ones. Clamp them in place (p.clamp_)")
+    for name, old, new in zip(facts["names"], facts["before"], facts["after"]):
+        expected = old.clamp(-c, c)
+        expect(torch.equal(new, expected),
+               f"after clip_weights(critic, {c}), parameter {name} should be clamped to [-{c}, {c}] (values inside "
+               f"unchanged), but {int((new != expected).sum())} of its {new.numel()} values differ: "
+               + ("it was left unchanged: clamp every parameter, biases included" if torch.equal(new, old)
+                  else f"got values in [{float(new.min()):.4g}, {float(new.max()):.4g}]"))
+
+
+def _clip_facts(clip_weights, c: float, seed: int) -> dict:
+    """clip_weights on a probe critic, as data: what it returned, whether the parameter objects
+    stayed, and every parameter's values before and after."""
     model = _clip_probe(seed)
     before = [p.detach().clone() for p in model.parameters()]
     objects = list(model.parameters())
     with torch.enable_grad():  # as in training: in-place changes to parameters need torch.no_grad() inside
         result = run_student(f"clip_weights(critic, {c})", clip_weights, model, c)
-    expect(result is None or result is model, f"clip_weights(critic, {c}) should change the critic in place and return "
-                                              f"nothing, got a {type(result).__name__}")
     after = list(model.parameters())
-    expect(all(a is b for a, b in zip(objects, after)), "clip_weights replaced the critic's parameters by new ones: the "
-                                                        "optimizer still holds the old ones. Clamp them in place (p.clamp_)")
-    names = [name for name, _ in model.named_parameters()]
-    for name, old, new in zip(names, before, after):
-        expected = old.clamp(-c, c)
-        expect(torch.equal(new.detach(), expected),
-               f"after clip_weights(critic, {c}), parameter {name} should be clamped to [-{c}, {c}] (values inside "
-               f"unchanged), but {int((new.detach() != expected).sum())} of its {new.numel()} values differ: "
-               + ("it was left unchanged: clamp every parameter, biases included" if torch.equal(new.detach(), old)
-                  else f"got values in [{float(new.min()):.4g}, {float(new.max()):.4g}]"))
+    returned = "None" if result is None else "the critic" if result is model else type(result).__name__
+    return {"returned": returned, "same_objects": len(after) == len(objects) and all(a is b for a, b in zip(objects, after)),
+            "names": [name for name, _ in model.named_parameters()], "before": before,
+            "after": [p.detach().clone() for p in after]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,10 +146,11 @@ def gradient_penalty_is_differentiable(gradient_penalty, case="visible"):
     """The penalty can be backpropagated into the critic's parameters (create_graph=True)."""
     critic, x_real, x_fake, epsilon = gp_case(case)
     penalty = _call_gp(gradient_penalty, critic, x_real, x_fake, epsilon)
-    expect(penalty.requires_grad, "the gradient penalty does not depend on the critic's parameters (no grad_fn): "
-                                  "compute the gradient with torch.autograd.grad(..., create_graph=True)")
+    requires_grad = replay.observe("the penalty: requires_grad", penalty.requires_grad)
+    expect(requires_grad, "the gradient penalty does not depend on the critic's parameters (no grad_fn): "
+                          "compute the gradient with torch.autograd.grad(..., create_graph=True)")
     with torch.enable_grad():
-        grads = _parameter_grads(penalty, critic)
+        grads = replay.observe_call("the critic's gradient of the penalty", _parameter_grads, penalty, critic)
     assert_close("the critic's gradient of the penalty", grads, load_answers(NAME)[f"gp_param_grads_{case}"], tol=1e-4,
                  hint="the penalty must be computed from the gradient with create_graph=True, at the same points x_hat")
 
@@ -154,6 +165,24 @@ def _parameter_grads(penalty: torch.Tensor, critic: nn.Module) -> torch.Tensor:
 @graded
 def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int = 0):
     """Without epsilon, x_hat mixes each real sample with its fake one by its own uniform weight in [0, 1]."""
+    x_real, x_fake, x_hat = replay.observe_call("where the penalty evaluates the critic", _spy_points, gradient_penalty, n, seed)
+    expect(x_hat is not None, f"the critic was never evaluated on a batch of shape {(n, 2)} (x_hat)")
+    x_hat = x_hat.double()
+    real, fake = x_real.double(), x_fake.double()
+    weight = (x_hat - fake) / (real - fake)  # (n, 2): epsilon per coordinate
+    expect(bool(((weight >= -1e-5) & (weight <= 1 + 1e-5)).all()),
+           "x_hat must lie between x_real and x_fake: x_hat = epsilon * x_real + (1 - epsilon) * x_fake with epsilon in [0, 1]")
+    spread = float((weight[:, 0] - weight[:, 1]).abs().max())
+    expect(spread < 1e-4, f"x_hat mixes the coordinates of one sample with different weights (up to {spread:.2f} apart): "
+                          "draw one epsilon per sample, shape (N, 1, ...), not one per value")
+    epsilon = weight[:, 0]
+    expect(float(epsilon.std()) > 0.1, "every sample got the same mixing weight epsilon: draw one per sample, torch.rand(N, ...)")
+    ks = ks_distance_to_uniform(epsilon, 0.0, 1.0)
+    expect(ks < 0.03, f"the mixing weights are not uniform on [0, 1] (Kolmogorov-Smirnov distance {ks:.3f}): use torch.rand")
+
+
+def _spy_points(gradient_penalty, n: int, seed: int):
+    """(x_real, x_fake, the first batch of shape (n, 2) the critic saw or None) for one penalty call."""
     seen = []
 
     class Spy(nn.Module):  # records where the critic is evaluated; D(x) = sum of squares, smooth everywhere
@@ -166,19 +195,7 @@ def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int 
     x_fake = torch.rand(n, 2) - 3.0
     _call_gp(gradient_penalty, Spy(), x_real, x_fake)
     candidates = [x for x in seen if tuple(x.shape) == (n, 2)]
-    expect(candidates, f"the critic was never evaluated on a batch of shape {(n, 2)} (x_hat)")
-    x_hat = candidates[0].double()
-    real, fake = x_real.double(), x_fake.double()
-    weight = (x_hat - fake) / (real - fake)  # (n, 2): epsilon per coordinate
-    expect(bool(((weight >= -1e-5) & (weight <= 1 + 1e-5)).all()),
-           "x_hat must lie between x_real and x_fake: x_hat = epsilon * x_real + (1 - epsilon) * x_fake with epsilon in [0, 1]")
-    spread = float((weight[:, 0] - weight[:, 1]).abs().max())
-    expect(spread < 1e-4, f"x_hat mixes the coordinates of one sample with different weights (up to {spread:.2f} apart): "
-                          "draw one epsilon per sample, shape (N, 1, ...), not one per value")
-    epsilon = weight[:, 0]
-    expect(float(epsilon.std()) > 0.1, "every sample got the same mixing weight epsilon: draw one per sample, torch.rand(N, ...)")
-    ks = ks_distance_to_uniform(epsilon, 0.0, 1.0)
-    expect(ks < 0.03, f"the mixing weights are not uniform on [0, 1] (Kolmogorov-Smirnov distance {ks:.3f}): use torch.rand")
+    return x_real, x_fake, candidates[0] if candidates else None
 
 
 # ---------------------------------------------------------------------------------------------
