@@ -102,8 +102,9 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
             elif os.getuid() != 0:
                 isolation.append(f"at most {limits.processes} more processes (RLIMIT_NPROC)")
             started = time.perf_counter()
-            outcome = _run_child(folder, job, limits, _child_env(folder, env),
-                                 hide if namespaces else None, namespaces, cgroup)
+            child_env = _child_env(folder, env)
+            outcome = _run_child(folder, job, limits, child_env, hide if namespaces else None, namespaces, cgroup,
+                                 keep=[Path(sys.prefix), Path(child_env["GAN_DATA_DIR"])])
             outcome.seconds = time.perf_counter() - started
         outcome.isolation = isolation
         outcome.folder = str(folder)
@@ -125,7 +126,7 @@ def _child_env(folder: Path, extra: dict[str, str] | None) -> dict[str, str]:
 
 
 def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hide: Path | None,
-               namespaces: bool, cgroup: Path | None) -> Outcome:
+               namespaces: bool, cgroup: Path | None, keep: list[Path]) -> Outcome:
     result_read, result_write = os.pipe()
     try:
         process = subprocess.Popen(
@@ -133,7 +134,7 @@ def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hid
              "import runpy; runpy.run_path('sandbox_child.py', run_name='__main__')"],
             cwd=folder, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(result_write,), start_new_session=True,
-            preexec_fn=lambda: _enter_sandbox(limits, hide, folder, namespaces, cgroup),
+            preexec_fn=lambda: _enter_sandbox(limits, hide, folder, namespaces, cgroup, keep),
         )
     except OSError as error:
         os.close(result_read)
@@ -297,12 +298,13 @@ CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000,
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 
 
-def _enter_sandbox(limits: Limits, hide: Path | None, folder: Path, namespaces: bool, cgroup: Path | None) -> None:
+def _enter_sandbox(limits: Limits, hide: Path | None, folder: Path, namespaces: bool, cgroup: Path | None,
+                   keep: list[Path]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     if namespaces:
-        _isolate(hide, folder)
+        _isolate(hide, folder, keep)
     if cgroup is not None:  # root ignores RLIMIT_NPROC: a pids cgroup counts its processes instead
         (cgroup / "cgroup.procs").write_text(str(os.getpid()))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes + _processes_of_user(),) * 2)
@@ -331,8 +333,9 @@ def _check(result: int, what: str) -> None:
         raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
 
 
-def _isolate(hide: Path | None, folder: Path) -> None:
-    """New network, mount and PID namespaces (and a user namespace when not root); hide `hide`.
+def _isolate(hide: Path | None, folder: Path, keep: list[Path] = ()) -> None:
+    """New network, mount and PID namespaces (and a user namespace when not root); hide `hide`,
+    except the folders in `keep` that lie inside it (the Python environment, the data).
 
     The PID namespace takes effect for the children of the started program: sandbox_child forks
     once, and its child (PID 1 there) mounts a /proc that shows only the sandbox's processes, so
@@ -349,7 +352,7 @@ def _isolate(hide: Path | None, folder: Path) -> None:
     if hide is None:
         return
     hide = Path(hide).resolve()
-    keep = [p for p in (Path(sys.prefix).resolve(),) if hide in p.parents]  # the Python environment
+    keep = [p for p in {Path(k).resolve() for k in keep} if hide in p.parents and p.exists()]  # e.g. the venv, the data
     parked = []
     for index, path in enumerate(keep):  # park what stays visible, hide, mount it back
         spot = folder / f".keep{index}"

@@ -222,3 +222,16 @@ def test_zero_dimensional_arrays_keep_their_shape():
     outcome = run("import torch, numpy as np\nx = [torch.tensor(2.5), np.zeros((), dtype=np.float32)]", probe=OBSERVE_X)
     assert [a.shape for a in outcome.observations["x"]] == [(), ()]
     assert float(outcome.observations["x"][0]) == 2.5
+
+
+@namespaces
+def test_the_data_folder_stays_visible_inside_a_hidden_folder(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "images.idx").write_text("pixels")
+    (tmp_path / "answers.npz").write_text("secret")
+    probe = "def observe(ns):\n    return {'listing': ns['listing'], 'data': ns['data']}\n"
+    outcome = sandbox.run([("c0", f"import os\nlisting = sorted(os.listdir({str(tmp_path)!r}))\n"
+                                  f"data = open({str(tmp_path / 'data' / 'images.idx')!r}).read()")],
+                          probe=probe, limits=QUICK, hide=tmp_path, env={"GAN_DATA_DIR": str(tmp_path / "data")})
+    assert outcome.ok, outcome.reason
+    assert outcome.observations == {"listing": ["data"], "data": "pixels"}
