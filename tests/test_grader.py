@@ -75,9 +75,11 @@ def test_the_solution_gets_full_marks_and_the_release_nothing(tmp_path, assignme
 
 
 def _mistakes():
+    """The catalogue of mistakes, and the bundled partly wrong sample submissions (`make demo`)."""
     for assignment in grader.READY:
-        for path in sorted((HERE / "mistakes" / assignment).glob("*.py")):
-            yield pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
+        for path in [*sorted((HERE / "mistakes" / assignment).glob("*.py")),
+                     *sorted((HERE.parent / "samples" / assignment).glob("*.py"))]:
+            yield pytest.param(assignment, path, id=f"{assignment}/{path.parent.name}/{path.stem}")
 
 
 @pytest.mark.parametrize("assignment, path", list(_mistakes()))
