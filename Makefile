@@ -33,7 +33,7 @@ help:
 	@echo "make classifiers retrain the sample-quality classifier (helpers/weights/mnist.npz) from the data on disk"
 	@echo "make notebooks   execute every source notebook headless (SMOKE=1 for the quick setting)"
 	@echo "make benchmark   training speed against a CS231n-style loop, the DCGAN race, the series' run time"
-	@echo "                 (about 30 min on 2 cores; BENCHMARK_ARGS=--quick for a 1-minute try)"
+	@echo "                 (about 25 min on 2 cores; BENCHMARK_ARGS=--quick for a 1-minute try)"
 	@echo "make clean       remove nbgrader's generated folders, the gradebook and build/"
 
 $(STAMP): pyproject.toml
