@@ -9,6 +9,12 @@ it never only prints. `graded` wraps a check so that it
 - prints one "passed: ..." line naming the behaviour when it passes.
 
 The exercise-specific checks live in one module per notebook (e.g. `noise_networks`).
+
+Everything a check takes from student code goes through `run_student`, `answered` or
+`replay.observe_call`, so that the grader can record it in its sandbox and replay it to the same
+check outside (helpers/checks/replay.py, GRADING.md). Two rules follow for a new check: the inputs
+it gives student code never come from the answers, and a computation observed as one value
+returns data and judges nothing.
 """
 
 from __future__ import annotations
