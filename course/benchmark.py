@@ -36,8 +36,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from course import inprocess, nbtools, workflow
 from helpers import load_fashion_mnist, load_mnist, set_seed, train_gan
+from helpers.training import score_generator
 from helpers.data import DataNotFoundError, DataSplitWarning
-from helpers.metrics import load_quality_model, score_samples
+from helpers.metrics import load_quality_model
 from helpers.mixture import ring_of_gaussians
 from helpers.utils import fit_threads, usable_cpus
 
@@ -309,12 +310,7 @@ def dcgan_race(w: Workload, device, steps: int = CS231N_STEPS, check_every: int 
     quality = load_quality_model("mnist")
 
     def fid(G) -> float:
-        G.eval()
-        with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(2)
-            images = G(w.sample_noise(samples, w.noise_dim).to(device))
-        G.train()
-        return score_samples(images, quality).fid
+        return score_generator(G, quality, w.sample_noise, w.noise_dim, samples, device=device).fid
 
     D, G, opt_D, opt_G = build_cs231n(w)
     cs231n_seconds = cs231n_style_steps(w, D, G, opt_D, opt_G, steps, device)

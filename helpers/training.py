@@ -149,10 +149,6 @@ def train_gan(
     if quality is not None:
         quality = load_quality_model(quality) if isinstance(quality, str) else quality
         score_count = min(score_count, SMOKE_SCORE_COUNT) if smoke_mode() else score_count
-        with torch.random.fork_rng(devices=[]):  # aside from the training's random numbers
-            torch.manual_seed(SCORE_SEED)
-            score_z = sample_noise(score_count, noise_dim).to(device)
-        score_labels = (torch.arange(score_count) % 10).to(device) if labels is not None else None
 
     losses = torch.empty(num_steps, 2, device=device)  # filled without a device sync per step
     history = History(steps_per_epoch=len(data) // per_step)
@@ -179,7 +175,8 @@ def train_gan(
                 shown = {"loss_D": f"{float(losses[t, 0]):.3f}", "loss_G": f"{float(losses[t, 1]):.3f}"}
                 if quality is not None:
                     scoring = time.perf_counter()
-                    history.scores[t + 1] = score_samples(_samples(G, score_z, score_labels), quality)
+                    history.scores[t + 1] = score_generator(G, quality, sample_noise, noise_dim, score_count,
+                                                            conditional=labels is not None, device=device)
                     history.score_seconds += time.perf_counter() - scoring
                     shown["FID"] = f"{history.scores[t + 1].fid:.1f}"
                 bar.set_postfix(shown, refresh=False)
@@ -190,6 +187,18 @@ def train_gan(
     values = losses[: t + 1].cpu()
     history.loss_D, history.loss_G = values[:, 0].tolist(), values[:, 1].tolist()
     return history
+
+
+def score_generator(G: nn.Module, quality: QualityModel, sample_noise: Callable, noise_dim: int, count: int = 2000,
+                    conditional: bool = False, device: torch.device | str = "cpu") -> Scores:
+    """The scores of `count` samples of G in eval mode, from noise drawn with SCORE_SEED aside from
+    the caller's random numbers (the same vectors on every call); a conditional G gets the classes
+    0, 1, ..., 9, 0, ..."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(SCORE_SEED)
+        z = sample_noise(count, noise_dim).to(device)
+    labels = (torch.arange(count) % 10).to(device) if conditional else None
+    return score_samples(_samples(G, z, labels), quality)
 
 
 @torch.no_grad()
