@@ -96,14 +96,16 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
         isolation = ["rlimits", "own session", "own folder"]
         if namespaces:
             isolation += ["no network", "own processes"] + ([f"{hide} hidden"] if hide else [])
-        with _pids_cgroup(limits.processes) as cgroup:
-            if cgroup is not None:
+        with _cgroups(limits) as cgroups:
+            if "pids" in cgroups:
                 isolation.append(f"at most {limits.processes} processes (cgroup)")
             elif os.getuid() != 0:
                 isolation.append(f"at most {limits.processes} more processes (RLIMIT_NPROC)")
+            if "memory" in cgroups:
+                isolation.append(f"at most {limits.memory_bytes / 2**30:g} GiB of memory in all (cgroup)")
             started = time.perf_counter()
             child_env = _child_env(folder, env)
-            outcome = _run_child(folder, job, limits, child_env, hide if namespaces else None, namespaces, cgroup,
+            outcome = _run_child(folder, job, limits, child_env, hide if namespaces else None, namespaces, cgroups,
                                  keep=[Path(sys.prefix), Path(child_env["GAN_DATA_DIR"])])
             outcome.seconds = time.perf_counter() - started
         outcome.isolation = isolation
@@ -126,7 +128,7 @@ def _child_env(folder: Path, extra: dict[str, str] | None) -> dict[str, str]:
 
 
 def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hide: Path | None,
-               namespaces: bool, cgroup: Path | None, keep: list[Path]) -> Outcome:
+               namespaces: bool, cgroups: dict[str, Path], keep: list[Path]) -> Outcome:
     result_read, result_write = os.pipe()
     try:
         process = subprocess.Popen(
@@ -134,7 +136,7 @@ def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hid
              "import runpy; runpy.run_path('sandbox_child.py', run_name='__main__')"],
             cwd=folder, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(result_write,), start_new_session=True,
-            preexec_fn=lambda: _enter_sandbox(limits, hide, folder, namespaces, cgroup, keep),
+            preexec_fn=lambda: _enter_sandbox(limits, hide, folder, namespaces, cgroups, keep),
         )
     except OSError as error:
         os.close(result_read)
@@ -247,41 +249,67 @@ class _Capped(threading.Thread):
 
 
 @contextlib.contextmanager
-def _pids_cgroup(limit: int):
-    """A fresh pids cgroup allowing `limit` processes, where we may make one (root, cgroup v1 or a
-    delegated v2 tree); yields its folder or None. On the way out every process in it is killed,
-    including any that left the session, and the cgroup is removed."""
-    made = None
-    for parent in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
-        if not (parent / "cgroup.procs").exists():
-            continue
-        try:
-            made = parent / f"gan-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-            made.mkdir()
-            (made / "pids.max").write_text(str(limit))
-            break
-        except OSError:
-            if made is not None and made.exists():
-                made.rmdir()
-            made = None
+def _cgroups(limits: Limits):
+    """Fresh cgroups for one run, where we may make them (root, or a delegated tree): a pids cgroup
+    allowing `limits.processes` processes, and a memory cgroup holding every process of the run
+    (forked ones included) to `limits.memory_bytes` in all. Yields {"pids": folder, "memory":
+    folder} for those made (cgroup v2: one folder for both). On the way out every process in them
+    is killed, including any that left the session, and the cgroups are removed."""
+    name = f"gan-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    made = {}
+    pids = _make_cgroup([Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")], name, {"pids.max": limits.processes})
+    if pids is not None:
+        made["pids"] = pids
+        if (pids / "memory.max").exists():  # cgroup v2 with the memory controller enabled
+            with contextlib.suppress(OSError):
+                (pids / "memory.max").write_text(str(limits.memory_bytes))
+                (pids / "memory.swap.max").write_text("0")
+                made["memory"] = pids
+    if "memory" not in made:  # cgroup v1: a child of this process's own memory cgroup
+        memory = _make_cgroup([Path("/sys/fs/cgroup/memory") / _own_cgroup("memory").lstrip("/")], name,
+                              {"memory.limit_in_bytes": limits.memory_bytes})
+        if memory is not None:
+            made["memory"] = memory
     try:
         yield made
     finally:
-        if made is not None:
+        for folder in dict.fromkeys(made.values()):
             for _ in range(100):
-                pids = (made / "cgroup.procs").read_text().split()
-                if not pids:
+                members = (folder / "cgroup.procs").read_text().split()
+                if not members:
                     break
-                for pid in pids:
-                    try:
+                for pid in members:
+                    with contextlib.suppress(ProcessLookupError):
                         os.kill(int(pid), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
                 time.sleep(0.05)
-            try:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _make_cgroup(parents: list[Path], name: str, settings: dict[str, int]) -> Path | None:
+    for parent in parents:
+        if not (parent / "cgroup.procs").exists():
+            continue
+        made = parent / name
+        try:
+            made.mkdir()
+            for key, value in settings.items():
+                (made / key).write_text(str(value))
+            return made
+        except OSError:
+            with contextlib.suppress(OSError):
                 made.rmdir()
-            except OSError:
-                pass
+    return None
+
+
+def _own_cgroup(controller: str) -> str:
+    """This process's cgroup path for `controller` (cgroup v1), "" where it has none."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if controller in controllers.split(","):
+                return path
+    return ""
 
 
 def _kill_group(pid: int) -> None:
@@ -298,14 +326,14 @@ CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000,
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 
 
-def _enter_sandbox(limits: Limits, hide: Path | None, folder: Path, namespaces: bool, cgroup: Path | None,
+def _enter_sandbox(limits: Limits, hide: Path | None, folder: Path, namespaces: bool, cgroups: dict[str, Path],
                    keep: list[Path]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     if namespaces:
         _isolate(hide, folder, keep)
-    if cgroup is not None:  # root ignores RLIMIT_NPROC: a pids cgroup counts its processes instead
+    for cgroup in dict.fromkeys(cgroups.values()):  # root ignores RLIMIT_NPROC: the pids cgroup counts instead
         (cgroup / "cgroup.procs").write_text(str(os.getpid()))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes + _processes_of_user(),) * 2)
 

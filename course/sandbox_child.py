@@ -95,8 +95,9 @@ def _enter_pid_namespace():
     pid = os.fork()
     if pid:
         _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status):
-            signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        if os.WIFSIGNALED(status):  # die of the same signal, so that the runner reads why
+            if os.WTERMSIG(status) not in (signal.SIGKILL, signal.SIGSTOP):  # these cannot be handled anyway
+                signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
             os.kill(os.getpid(), os.WTERMSIG(status))
         os._exit(os.waitstatus_to_exitcode(status))
     import ctypes
@@ -112,6 +113,7 @@ def main():
     sys.stdin.close()
     if job.get("new_pid_namespace"):
         _enter_pid_namespace()
+    origin = os.getpid()  # the process that reports; a copy forked inside a cell ends with that cell
     result_pipe = os.fdopen(job["result_fd"], "w")
     os.environ["MPLBACKEND"] = "Agg"  # plots render nowhere
     _seed(job["seed"], job["threads"])
@@ -129,6 +131,8 @@ def main():
         except BaseException as failure:  # noqa: BLE001 (SystemExit and KeyboardInterrupt are cell errors too)
             error = f"{type(failure).__name__}: {failure}"
         finally:
+            if os.getpid() != origin:
+                os._exit(0)
             signal.setitimer(signal.ITIMER_REAL, 0)
         cells.append({"id": cell_id, "error": _clip(error), "seconds": time.perf_counter() - started})
     observations = None

@@ -108,6 +108,45 @@ def test_a_fork_bomb_is_contained_and_leaves_no_process_behind():
     assert _sandbox_processes(outcome.folder) == []  # this run's (other test sessions may run their own)
 
 
+def test_copies_forked_in_a_cell_end_with_it():
+    """Only the process that ran the notebook goes on to the next cell and reports."""
+    fork = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"
+    outcome = run(fork, "import os\nx = os.getpid()\nprint('next cell', x)", probe=OBSERVE_X,
+                  limits=sandbox.Limits(wall_seconds=60, cell_seconds=20, processes=16))
+    assert outcome.ok and errors(outcome) == [None, None]
+    assert outcome.stdout.count("next cell") == 1 and outcome.observations["x"] == int(outcome.stdout.split()[-1])
+
+
+def test_memory_is_limited_for_all_the_processes_together():
+    """A memory cgroup (where one can be made) holds the run and everything it forks to the limit in
+    all: eight forked copies of 200 MB each, each far below the per-process limit, do not all fit
+    in 1 GiB, so the kernel kills some of them."""
+    hog = """
+    import os, signal, time
+    children = []
+    for _ in range(8):
+        pid = os.fork()
+        if pid == 0:
+            block = bytearray(200 * 2**20)
+            block[::4096] = b'x' * len(block[::4096])  # touch every page
+            time.sleep(3)
+            os._exit(0)
+        children.append(pid)
+    killed = sum(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+                 for status in (os.waitpid(pid, 0)[1] for pid in children))
+    """
+    outcome = run(hog, probe="def observe(ns):\n    return {'killed': ns['killed']}\n",
+                  limits=sandbox.Limits(wall_seconds=60, cell_seconds=30, memory_bytes=2**30, processes=32))
+    if not any("GiB of memory in all" in layer for layer in outcome.isolation):
+        pytest.skip("no memory cgroup can be made here (not root, no delegated cgroup tree)")
+    # the kernel kills the largest process: some of the copies, or the notebook's own (then no result)
+    if outcome.ok:
+        assert outcome.observations["killed"] >= 1
+    else:
+        assert outcome.status == "crashed" and "SIGKILL" in outcome.reason and "resource limit" in outcome.reason
+    assert _sandbox_processes(outcome.folder) == []
+
+
 def test_huge_output_is_cut_and_costs_nothing():
     outcome = run("print('x' * 50_000_000)\nx = 1", probe=OBSERVE_X,
                   limits=sandbox.Limits(output_bytes=10_000))
