@@ -24,7 +24,8 @@ help:
 	@echo "                 write feedback and grades.csv, and print the grade table"
 	@echo "make test        run the test suite"
 	@echo "make release     nbgrader generate_assignment for every assignment -> release/"
-	@echo "make autograde   nbgrader autograde every submission under submitted/"
+	@echo "make autograde   grade every submission under submitted/ in the sandbox, in parallel (Dask), into"
+	@echo "                 nbgrader's gradebook; AUTOGRADE_ARGS='--student ID', '--scheduler tcp://HOST:8786', '--force'"
 	@echo "make feedback    nbgrader generate_feedback (HTML) -> feedback/"
 	@echo "make export      nbgrader export -> grades.csv"
 	@echo "make report      grade table with the reason for every lost point"
@@ -53,7 +54,7 @@ samples: $(STAMP)
 	$(PY) -m course samples
 
 autograde: $(STAMP)
-	$(PY) -m course autograde
+	$(PY) -m course autograde $(AUTOGRADE_ARGS)
 
 feedback: $(STAMP)
 	$(PY) -m course feedback
@@ -83,4 +84,4 @@ formgrade: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
 
 clean:
-	rm -rf release submitted autograded feedback gradebook.db grades.csv build
+	rm -rf release submitted autograded feedback grading gradebook.db grades.csv build

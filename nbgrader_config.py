@@ -12,6 +12,32 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Autograding executes each submission in a fresh kernel; a cell that runs longer than this fails.
+# Autograding: nbgrader's steps, with its `Execute` (the student's code and the checks in one kernel,
+# the verdict read from the cell's output) replaced by the sandboxed grader's verdicts (GRADING.md).
+# `make autograde` reaches them in parallel first; without it, each is reached when asked for.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "course.nbgrader_plugins.SandboxVerdicts",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# The export: nbgrader's CSV columns plus the autograder's status and reason per submission.
+c.ExportApp.plugin_class = "course.nbgrader_plugins.CsvWithStatus"
+
+# Only where the stock `Execute` is configured back in (the grading benchmark's baseline).
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
+
+# `python -m course collect <assignment>` (nbgrader zip_collect): how a file name in an LMS download
+# names the student, the submission time and the notebook. This is the Blackboard-style pattern of
+# nbgrader's documentation, "<assignment>_<student>_attempt_<YYYY-MM-DD-HH-MM-SS>_<notebook>.ipynb",
+# with student ids that hold no underscore; change it to your LMS's naming. The plugin reads the
+# attempt's time as written (nbgrader's own date parser takes "-15-30" for a time zone).
+c.ZipCollectApp.collector_plugin = "course.nbgrader_plugins.AttemptFileNames"
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*_(?P<student_id>[^_/]+)_attempt_(?P<timestamp>[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}-[0-9]{2}-[0-9]{2})"
+    r"_(?P<file_id>[^/]+)\.ipynb$"
+)

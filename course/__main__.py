@@ -18,12 +18,25 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in [
         ("release", "generate the student version of every assignment (release/)"),
         ("samples", "add the bundled sample submissions to submitted/"),
-        ("autograde", "autograde every submission of every assignment"),
         ("feedback", "write an HTML feedback page per submission (feedback/)"),
         ("demo", "release, sample submissions, autograde, feedback, export, then print the grades"),
     ]:
         step = steps.add_parser(name, help=text)
         step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+    step = steps.add_parser("autograde", help="autograde every submission: the sandboxed grader in parallel "
+                                              "(Dask), then nbgrader's gradebook")
+    step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+    step.add_argument("--student", action="append", default=None, help="only this student (repeatable)")
+    step.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786 "
+                                                          "(default: a local cluster)")
+    step.add_argument("--workers", type=int, default=None, help="local cluster: worker processes (default: one per CPU)")
+    step.add_argument("--force", action="store_true", help="grade again even where the verdict is up to date")
+    step.add_argument("--timeout", type=float, default=None, help="seconds a notebook may run in all (default 600)")
+    step.add_argument("--cell-timeout", type=float, default=None, help="seconds one cell may run (default 300)")
+    step.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    step = steps.add_parser("collect", help="nbgrader zip_collect: unpack an LMS download "
+                                            "(downloaded/<assignment>/archive/*.zip) into submitted/")
+    step.add_argument("assignment")
     step = steps.add_parser("export", help="export the gradebook to a CSV file")
     step.add_argument("--to", default="grades.csv")
     steps.add_parser("report", help="print the grade table and the reason for every lost point")
@@ -71,8 +84,19 @@ def _samples(root, args):
 
 
 def _autograde(root, args):
-    workflow.autograde(root, args.assignments)
+    from course.sandbox import Limits
+
+    limits = Limits(**{name: value for name, value in [("wall_seconds", args.timeout),
+                                                       ("cell_seconds", args.cell_timeout)] if value is not None})
+    workflow.autograde(root, args.assignments, students=args.student, scheduler=args.scheduler,
+                       workers=args.workers, force=args.force, progress=args.progress, limits=limits)
     return _report(root, args)
+
+
+def _collect(root, args):
+    for path in workflow.collect(root, args.assignment):
+        print(f"collected {path.relative_to(root)}")
+    return 0
 
 
 def _feedback(root, args):
@@ -97,7 +121,7 @@ def _demo(root, args):
     workflow.release(root, args.assignments)
     print("2/5 sample submissions: full solution, untouched release, partly wrong", flush=True)
     workflow.add_samples(root, args.assignments)
-    print("3/5 autograde: nbgrader autograde (a fresh kernel per submission)", flush=True)
+    print("3/5 autograde: the sandboxed grader in parallel, then nbgrader autograde", flush=True)
     workflow.autograde(root, args.assignments)
     print("4/5 feedback: nbgrader generate_feedback", flush=True)
     pages = workflow.feedback(root, args.assignments)
@@ -168,6 +192,7 @@ STEPS = {
     "release": _release,
     "samples": _samples,
     "autograde": _autograde,
+    "collect": _collect,
     "feedback": _feedback,
     "export": _export,
     "report": _report,

@@ -54,6 +54,8 @@ class Verdict:
     points: float
     max_points: float
     reason: str = ""  # why points were lost ("" for full points)
+    printed: str = ""  # what the checks printed when they were replayed ("passed: ...")
+    error: str = ""  # the kind of failure: "AssertionError" for a failed check, else the exception's name
 
 
 @dataclass
@@ -157,14 +159,17 @@ def observe(ns):
 '''
 
 
-def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = sandbox.Limits()) -> Grading:
-    """Grade `submission_path` (a student's copy of the notebook at `source_path`)."""
+def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = sandbox.Limits(),
+          env: dict[str, str] | None = None) -> Grading:
+    """Grade `submission_path` (a student's copy of the notebook at `source_path`); `env`: variables
+    for the sandbox beside its own (e.g. GAN_SMOKE)."""
     source_nb = nbtools.read(source_path)
     tests = tests_of(source_nb)
     module = checks_module(source_nb)
 
     def fail_all(status: str, reason: str, outcome=None) -> Grading:
-        return Grading(status, reason, [Verdict(t.grade_id, 0.0, t.points, reason) for t in tests], outcome)
+        return Grading(status, reason, [Verdict(t.grade_id, 0.0, t.points, reason, error="AutogradeError")
+                                        for t in tests], outcome)
 
     if not submission_path.is_file():
         return fail_all("invalid", f"no {source_path.name} in the submission")
@@ -176,7 +181,7 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
 
     calls = [{"check": c.check, "args": c.args, "kwargs": c.kwargs, "computed": c.computed} for t in tests for c in t.calls]
     probe = "import json\n" + PROBE.format(calls=json.dumps(calls), function=FUNCTION, module=module)
-    outcome = sandbox.run(cells_to_run(source_nb, submission_nb), probe=probe, limits=limits)
+    outcome = sandbox.run(cells_to_run(source_nb, submission_nb), probe=probe, limits=limits, env=env)
     if not outcome.ok:
         return fail_all(outcome.status, outcome.reason, outcome)
     records = outcome.observations
@@ -187,35 +192,39 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
     checks = importlib.import_module(module)
     verdicts, position = [], 0
     for test in tests:
-        reason = ""
-        for call in test.calls:
+        verdict = Verdict(test.grade_id, test.points, test.points)
+        for call in test.calls:  # like the cell in the notebook: the first failing call ends it
             record = records[position]
             position += 1
-            if not reason:
-                reason = _judge(checks, call, record)
-        verdicts.append(Verdict(test.grade_id, 0.0 if reason else test.points, test.points, reason))
+            if not verdict.reason:
+                printed, verdict.error, verdict.reason = _judge(checks, call, record)
+                verdict.printed += printed
+        if verdict.reason:
+            verdict.points = 0.0
+        verdicts.append(verdict)
     return Grading("ok", "", verdicts, outcome)
 
 
-def _judge(checks, call: CheckCall, record) -> str:
-    """Replay one check call on its record; "" when it passes, else the reason."""
+def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
+    """Replay one check call on its record: (what it printed, the failure's kind, the reason), the
+    last two "" when it passes."""
     if type(record) is not dict or type(record.get("log")) is not list:
-        return "the sandbox's record of this check is malformed"
+        return "", "AutogradeError", "the sandbox's record of this check is malformed"
     log = record["log"]
     if len(log) < len(call.args):  # the arguments themselves could not be evaluated
-        return f"the notebook could not provide the check's inputs: {record.get('error') or 'unknown error'}"
+        return "", "AutogradeError", f"the notebook could not provide the check's inputs: {record.get('error') or 'unknown error'}"
+    printed = io.StringIO()
     try:
-        with replay.replay(log):
+        with replay.replay(log), contextlib.redirect_stdout(printed):
             args = [replay.observe(f"argument {i + 1}", None) for i in range(len(call.args))]
             named = len(call.computed)
             keywords = dict(zip(call.computed, args[len(args) - named:]), **call.kwargs)
-            with contextlib.redirect_stdout(io.StringIO()):
-                getattr(checks, call.check)(*args[:len(args) - named], **keywords)
+            getattr(checks, call.check)(*args[:len(args) - named], **keywords)
     except AssertionError as failure:
-        return str(failure) or "the check failed"
+        return printed.getvalue(), "AssertionError", str(failure) or "the check failed"
     except Exception as failure:  # noqa: BLE001 (the check's own code choked on what the notebook gave)
-        return f"{type(failure).__name__}: {failure}"
-    return ""
+        return printed.getvalue(), type(failure).__name__, f"{type(failure).__name__}: {failure}"
+    return printed.getvalue(), "", ""
 
 
 def release_stub(source: str) -> str:

@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course import autograde as engine
 from course import nbtools, patches
 
 SOURCE = "notebooks"
@@ -86,14 +87,50 @@ def add_samples(root: Path, only=None) -> dict[str, list[str]]:
     return written
 
 
-def autograde(root: Path, only=None) -> None:
-    """nbgrader autograde for every assignment: every submission under submitted/ into autograded/.
+def autograde(root: Path, only=None, students: list[str] | None = None, scheduler: str | None = None,
+              workers: int | None = None, force: bool = False, progress: bool = True, limits=None) -> dict:
+    """Autograde every submission (only `students`' if given) of every assignment (course/autograde.py):
+    the sandboxed grader in parallel on a Dask cluster (local by default, or the one at `scheduler`),
+    then `nbgrader autograde` writes the verdicts into autograded/ and the gradebook.
 
-    Submissions run in the smoke setting (GAN_SMOKE=1): no graded check depends on how long a
-    notebook trains, so grading does not spend minutes of training per submission.
+    Verdicts still up to date are kept (`force`: grade everything again). `limits`: the sandbox's
+    (course.sandbox.Limits; a verdict reached under other limits is out of date). Returns the verdicts,
+    (assignment, student, notebook) -> record.
     """
-    for assignment in assignments(root, only):
-        nbgrader(root, "autograde", assignment, "--force", env={"GAN_SMOKE": "1"})
+    chosen = assignments(root, only)
+    todo = [job for assignment in chosen for job in engine.jobs(root, assignment, students)]
+    records = engine.grade_all(root, todo, scheduler=scheduler, workers=workers, force=force, progress=progress,
+                               limits=limits or engine.Limits())
+    for assignment in chosen:
+        mine = {job: record for job, record in records.items() if job.assignment == assignment}
+        if not mine:
+            continue
+        left_out = engine.not_for_nbgrader(mine)
+        graded = sorted({job.student for job in mine} - left_out)
+        args = ["autograde", assignment, "--force"]
+        if left_out:
+            args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(left_out))}")
+        if students:  # nbgrader takes one student at a time
+            for student in graded:
+                nbgrader(root, *args, f"--student={student}")
+        elif graded:
+            nbgrader(root, *args)
+        engine.zero_in_gradebook(root, assignment, left_out)
+    return {(job.assignment, job.student, job.notebook): record for job, record in records.items()}
+
+
+def collect(root: Path, assignment: str) -> list[Path]:
+    """nbgrader zip_collect: the LMS download in downloaded/<assignment>/archive/ into submitted/.
+
+    File names are parsed by the pattern in nbgrader_config.py (FileNameCollectorPlugin.named_regexp);
+    a file it cannot parse is reported by nbgrader and skipped. Returns the notebooks collected."""
+    assignments(root, [assignment])
+    archive = root / "downloaded" / assignment / "archive"
+    if not archive.is_dir() or not any(archive.iterdir()):
+        raise WorkflowError(f"nothing to collect: put the LMS download (zip files or notebooks) in {archive}")
+    before = {p: p.stat().st_mtime_ns for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb")}
+    nbgrader(root, "zip_collect", assignment, "--force")
+    return sorted(p for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb") if before.get(p) != p.stat().st_mtime_ns)
 
 
 def feedback(root: Path, only=None) -> list[Path]:
@@ -125,6 +162,8 @@ class Row:
     written_score: float | None  # None while a written answer awaits grading by hand
     written_max: float
     lost: list[Lost] = field(default_factory=list)
+    status: str = ""  # the autograder's status ("ok", "timeout", ...; "" if it never graded this)
+    status_reason: str = ""
 
 
 def report(root: Path) -> list[Row]:
@@ -136,6 +175,7 @@ def report(root: Path) -> list[Row]:
         for assignment in gradebook.assignments:
             for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
                 row = Row(assignment.name, submission.student.id, 0.0, 0.0, 0.0, 0.0)
+                row.status, row.status_reason = engine.status_of(root, row.assignment, row.student)
                 for notebook in submission.notebooks:
                     autograded = root / "autograded" / row.student / row.assignment / f"{notebook.name}.ipynb"
                     reasons = _failure_reasons(autograded)
@@ -144,7 +184,7 @@ def report(root: Path) -> list[Row]:
                             row.auto_max += grade.max_score
                             row.auto_score += grade.score
                             if grade.score < grade.max_score:
-                                reason = reasons.get(grade.name, "no points (see the feedback page)")
+                                reason = reasons.get(grade.name, row.status_reason or "no points (see the feedback page)")
                                 row.lost.append(Lost(grade.name, grade.max_score - grade.score, reason))
                         else:
                             row.written_max += grade.max_score
@@ -176,7 +216,7 @@ def _failure_reasons(path: Path) -> dict[str, str]:
 
 
 def format_report(rows: list[Row], width: int = 160) -> str:
-    lines = [f"{'assignment':<22}{'student':<24}{'checks':>10}{'written':>16}"]
+    lines = [f"{'assignment':<22}{'student':<24}{'checks':>10}{'written':>16}  autograder"]
     for row in rows:
         if row.written_max == 0:
             written = "-"
@@ -184,7 +224,8 @@ def format_report(rows: list[Row], width: int = 160) -> str:
             written = f"to grade ({row.written_max:g})"
         else:
             written = f"{row.written_score:g}/{row.written_max:g}"
-        lines.append(f"{row.assignment:<22}{row.student:<24}{row.auto_score:>6g}/{row.auto_max:<3g}{written:>16}")
+        lines.append(f"{row.assignment:<22}{row.student:<24}{row.auto_score:>6g}/{row.auto_max:<3g}{written:>16}"
+                     f"  {row.status or '-'}")
     for row in rows:
         if row.lost:
             lines.append(f"\n{row.student} lost points in {row.assignment}:")

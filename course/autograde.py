@@ -1,0 +1,268 @@
+"""`make autograde`: every submission graded by the sandboxed grader, in parallel, then nbgrader.
+
+Two stages per assignment (GRADING.md, "Scale"):
+
+1. **Verdicts, in parallel.** Every submitted notebook without an up-to-date verdict is graded by
+   `course.grader.grade` (student code in the sandbox, the verdict outside it) as a task on a Dask
+   cluster: by default a local one, one single-threaded worker per usable CPU; with `scheduler`, an
+   existing cluster (`tcp://host:8786`, e.g. one from dask-jobqueue or dask-kubernetes, whose
+   workers see the course folder). Only this process writes the results, one JSON file per
+   notebook: grading/<assignment>/<student>/<notebook>.json. A verdict is up to date while the
+   submission, the source notebook, the checks and the answers are byte for byte the same, so a
+   late submission or one student's resubmission is the only thing graded again.
+2. **The gradebook, from one process.** `nbgrader autograde`, whose `Execute` step is replaced by
+   `course.nbgrader_plugins.SandboxVerdicts` (nbgrader_config.py), writes each verdict into its
+   test cell; nbgrader's SaveAutoGrades stores the points, late penalties and all. One writer, so
+   SQLite never sees two. A submission nbgrader cannot take (a notebook file it cannot read, or no
+   notebook at all) is left out of that pass and scored 0 in the gradebook here, its reason in the
+   grading file and the export.
+
+A task that fails (a worker that dies, an error in the grader) becomes an "error" verdict with its
+reason: the submission gets 0 with that reason, never a silent 0, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from course import nbtools
+from course.sandbox import Limits
+
+GRADING = "grading"  # the verdicts, beside nbgrader's folders in the course root
+SMOKE_ENV = {"GAN_SMOKE": "1"}  # no graded check depends on how long a notebook trains
+OUTPUT_KEPT = 20_000  # characters of the sandbox's stdout and stderr kept with a verdict
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submitted notebook to grade."""
+
+    assignment: str
+    student: str
+    notebook: str  # the notebook's name without .ipynb
+    source: Path  # the instructor's notebook, with solutions and hidden tests
+    submission: Path  # the student's file (it may be missing)
+
+    def record_path(self, root: Path) -> Path:
+        return root / GRADING / self.assignment / self.student / f"{self.notebook}.json"
+
+
+def jobs(root: Path, assignment: str, students: list[str] | None = None) -> list[Job]:
+    """Every notebook of every submission of `assignment` under submitted/ (only `students` if given)."""
+    submitted = root / "submitted"
+    found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
+    if students:
+        found = [s for s in found if s in students]
+    sources = nbtools.notebooks(root / "notebooks" / assignment)
+    return [Job(assignment, student, source.stem, source, submitted / student / assignment / source.name)
+            for student in found for source in sources]
+
+
+def fingerprint(job: Job, engine: str, limits: Limits = Limits()) -> str:
+    """What a verdict depends on: the submission, the source notebook, the grading engine and the limits."""
+    digest = hashlib.sha256(engine.encode() + repr(limits).encode())
+    for path in (job.source, job.submission):
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def engine_digest() -> str:
+    """A digest of what judges a submission besides its notebook: the checks, the reference answers,
+    the grader and the sandbox. Changing any of them makes every verdict stale."""
+    from helpers.answers import answers_dir
+
+    here = Path(__file__).resolve().parent
+    files = sorted(answers_dir().glob("*.npz")) + sorted((here.parent / "helpers" / "checks").glob("*.py"))
+    files += [here / "grader.py", here / "sandbox.py", here / "sandbox_child.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
+    """Grade one notebook (this runs on a Dask worker) and return its verdict as plain data."""
+    import socket
+
+    from course import grader
+
+    try:
+        from distributed import get_worker
+
+        worker = get_worker().address
+    except (ImportError, ValueError):  # not on a Dask worker (nbgrader's own pass)
+        worker = ""
+    started = time.perf_counter()
+    grading = grader.grade(job.source, job.submission, limits=limits, env=SMOKE_ENV)
+    outcome = grading.outcome
+    return {
+        "assignment": job.assignment, "student": job.student, "notebook": job.notebook,
+        "fingerprint": fingerprint, "limits": dataclasses.asdict(limits), "status": grading.status,
+        "reason": grading.reason,
+        "score": grading.score, "max_score": grading.max_score,
+        "verdicts": [vars(v) for v in grading.verdicts],
+        "cells": [vars(c) for c in outcome.cells] if outcome else [],
+        "stdout": outcome.stdout[-OUTPUT_KEPT:] if outcome else "",
+        "stderr": outcome.stderr[-OUTPUT_KEPT:] if outcome else "",
+        "isolation": outcome.isolation if outcome else [],
+        "sandbox_seconds": outcome.seconds if outcome else 0.0,
+        "seconds": time.perf_counter() - started,
+        "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "host": socket.gethostname(), "worker": worker,
+    }
+
+
+def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits()) -> dict:
+    """The verdict of a task that produced none: every check 0, with the reason."""
+    from course import grader
+
+    try:
+        tests = grader.tests_of(nbtools.read(job.source))
+    except Exception:  # noqa: BLE001 (the source itself is the problem: no checks to list)
+        tests = []
+    return {
+        "assignment": job.assignment, "student": job.student, "notebook": job.notebook,
+        "fingerprint": fingerprint, "limits": dataclasses.asdict(limits), "status": "error", "reason": reason,
+        "score": 0.0, "max_score": sum(t.points for t in tests),
+        "verdicts": [{"grade_id": t.grade_id, "points": 0.0, "max_points": t.points, "reason": reason,
+                      "printed": "", "error": "AutogradeError"} for t in tests],
+        "cells": [], "stdout": "", "stderr": "", "isolation": [], "sandbox_seconds": 0.0, "seconds": 0.0,
+        "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "host": "", "worker": "",
+    }
+
+
+def load(root: Path, job: Job) -> dict | None:
+    path = job.record_path(root)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def save(root: Path, job: Job, record: dict) -> None:
+    path = job.record_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(record, indent=1))
+    partial.replace(path)  # a reader never sees half a file
+
+
+def verdict(root: Path, job: Job) -> dict:
+    """The up-to-date verdict of `job`: the stored one, or graded now (in this process, default
+    limits) and stored. What nbgrader's autograde pass asks for each notebook."""
+    engine = engine_digest()
+    record = load(root, job)
+    if record is not None:  # up to date under the limits `make autograde` was given
+        with contextlib.suppress(TypeError, ValueError):
+            if record.get("fingerprint") == fingerprint(job, engine, Limits(**record.get("limits", {}))):
+                return record
+    record = grade_job(job, fingerprint(job, engine))
+    save(root, job, record)
+    return record
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None):
+    """A client of the cluster at `scheduler`, else of a local cluster of `workers` single-threaded
+    worker processes (default: one per usable CPU), closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, timeout="30s") as client:
+            yield client
+        return
+    from helpers.utils import usable_cpus
+
+    with LocalCluster(n_workers=workers or usable_cpus(), threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
+def grade_all(root: Path, todo: list[Job], scheduler: str | None = None, workers: int | None = None,
+              force: bool = False, progress: bool = True, limits: Limits = Limits()) -> dict[Job, dict]:
+    """Stage 1: the verdict of every job, grading on the cluster those not up to date (all if `force`)."""
+    from distributed import as_completed
+    from tqdm import tqdm
+
+    engine = engine_digest()
+    keys = {job: fingerprint(job, engine, limits) for job in todo}
+    records = {}
+    for job in todo:
+        stored = None if force else load(root, job)
+        if stored is not None and stored.get("fingerprint") == keys[job]:
+            records[job] = stored
+    stale = [job for job in todo if job not in records]
+    if not stale:
+        return records
+    with dask_client(scheduler, workers) as client:
+        futures = {client.submit(grade_job, job, keys[job], limits, pure=False,
+                                 key=f"grade-{job.assignment}-{job.student}-{job.notebook}-{keys[job][:12]}"): job
+                   for job in stale}
+        bar = tqdm(total=len(stale), desc="grading", unit="notebook", file=sys.stderr, disable=not progress,
+                   dynamic_ncols=True)
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                record = future.result()
+            except Exception as error:  # noqa: BLE001 (a dead worker or a bug: this submission fails closed)
+                record = failed_job(job, keys[job], f"grading failed on the cluster: {type(error).__name__}: {error}",
+                                    limits)
+            save(root, job, record)
+            records[job] = record
+            bar.set_postfix_str(f"{job.student}/{job.notebook}: {record['status']} {record['score']:g}/{record['max_score']:g}")
+            bar.update()
+        bar.close()
+    return records
+
+
+def not_for_nbgrader(records: dict[Job, dict]) -> set[str]:
+    """Students whose submission nbgrader's autograde cannot take: a notebook file that is there but
+    is not a notebook (nbgrader fails on it), or no notebook at all (nbgrader does not see them)."""
+    unreadable = {job.student for job, record in records.items()
+                  if record["status"] == "invalid" and job.submission.is_file()}
+    students = {job.student for job in records}
+    empty = {s for s in students if not any(job.submission.is_file() for job in records if job.student == s)}
+    return unreadable | empty
+
+
+def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
+    """Record the submissions nbgrader cannot take, every grade 0 (the reason is in grading/)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for student in sorted(students):
+            gradebook.update_or_create_student(student)
+            stamp = root / "submitted" / student / assignment / "timestamp.txt"
+            timestamp = stamp.read_text().strip() if stamp.is_file() else None
+            submission = gradebook.update_or_create_submission(assignment, student, timestamp=timestamp)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = False
+            gradebook.db.commit()
+
+
+def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
+    """The autograder's status of one submission ("ok", or the first notebook's failure) and its
+    reason, from grading/; ("", "") where it was never graded there."""
+    records = []
+    for path in sorted((root / GRADING / assignment / student).glob("*.json")):
+        with contextlib.suppress(OSError, ValueError):
+            records.append(json.loads(path.read_text()))
+    if not records:
+        return "", ""
+    for record in records:
+        if record["status"] != "ok":
+            return record["status"], f"{record['notebook']}: {record['reason']}"
+    return "ok", ""

@@ -1,0 +1,205 @@
+"""The grading engine inside nbgrader (nbgrader_config.py wires these in).
+
+- `SandboxVerdicts`, an autograde preprocessor in place of nbgrader's `Execute`: the notebook is
+  not run in a kernel; each test cell gets the verdict of `course.grader` (judged outside the
+  sandbox) as its output, which nbgrader's SaveAutoGrades turns into points as usual: the checks'
+  printed lines when it passed, an error with the reason when it did not. A banner cell on top
+  says the status (ok, timeout, crashed, ...) and its reason. The verdict comes from grading/
+  (written by `make autograde`), or is reached here when it is missing or out of date, so a plain
+  `nbgrader autograde` (or the formgrader's button) grades the same way, only one at a time.
+- `AttemptFileNames`, the zip_collect plugin: nbgrader's file-name pattern, with the LMS's
+  "2026-01-30-15-30-10" read as 15:30:10 (nbgrader's date parser reads "-15-30" as a time zone).
+- `CsvWithStatus`, the export plugin: nbgrader's CSV columns, written with proper quoting, plus
+  the autograder's status and reason per submission, so no 0 in the export is unexplained.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import os
+import re
+import uuid
+from pathlib import Path
+
+from nbformat.v4 import new_markdown_cell, new_output
+from nbgrader.api import MissingEntry
+from nbgrader.plugins import ExportPlugin, FileNameCollectorPlugin
+from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import compute_checksum
+from traitlets import Unicode
+
+from course import autograde, grader, nbtools
+
+STDERR_SHOWN = 3_000  # characters of the notebook's stderr shown in the banner
+TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader_config.py's ClearSolutions.text_stub
+
+
+class SandboxVerdicts(NbGraderPreprocessor):
+    """Write the sandboxed grader's verdicts into the test cells of the notebook being autograded."""
+
+    course_root = Unicode("", help="the course folder (default: the current directory)").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        root = Path(self.course_root or os.getcwd())
+        info = resources["nbgrader"]
+        source = root / "notebooks" / info["assignment"] / f"{info['notebook']}.ipynb"
+        submission = root / "submitted" / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb"
+        job = autograde.Job(info["assignment"], info["student"], info["notebook"], source, submission)
+        record = autograde.verdict(root, job)
+        nb.cells = graded_cells(nbtools.read(source), nb)
+        annotate(nb, record)
+        self.log.info("%s/%s: %s, %g of %g points", job.student, job.notebook, record["status"], record["score"],
+                      record["max_score"])
+        return nb, resources
+
+
+def graded_cells(source_nb, submitted_nb) -> list:
+    """The notebook as it was graded: the source's cells in the source's order (test cells whole,
+    hidden parts included, as nbgrader shows them), each answer cell the student's, found by its
+    grade_id, or the release's stub where it is missing. A deleted, edited or stripped test cell
+    is back; cells the student added are not there (they were not run either)."""
+    answers = {nbtools.grade_id(c): c for c in submitted_nb.cells if nbtools.is_solution(c)}
+    cells, ids = [], set()
+    for cell in source_nb.cells:
+        if nbtools.is_solution(cell):  # never the source's text: it holds the solution
+            answer = answers.get(nbtools.grade_id(cell))
+            cell = copy.deepcopy(answer) if answer is not None and answer.cell_type == cell.cell_type else _stub(cell)
+        else:
+            cell = copy.deepcopy(cell)
+            if nbtools.BEGIN_SOLUTION in cell.source:  # a solution region outside an answer cell: cleared too
+                cell.source = grader.release_stub(cell.source)
+        if cell.get("id") in ids or "id" not in cell:
+            cell["id"] = uuid.uuid4().hex[:8]
+        ids.add(cell["id"])
+        cells.append(cell)
+    return cells
+
+
+def _stub(source_cell):
+    """An answer cell as the release hands it out: the stub, and the checksum nbgrader gives an
+    unchanged answer (so a missing answer scores 0, with nothing left to grade by hand)."""
+    cell = copy.deepcopy(source_cell)
+    if cell.cell_type == "code":
+        cell.source, cell.outputs, cell.execution_count = grader.release_stub(cell.source), [], None
+    else:
+        cell.source = TEXT_STUB
+    cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+    return cell
+
+
+def annotate(nb, record: dict) -> None:
+    """Put `record`'s verdicts into `nb`: outputs of the test cells and of failed cells, a banner."""
+    verdicts = {v["grade_id"]: v for v in record["verdicts"]}
+    cell_errors = {c["id"]: c["error"] for c in record["cells"] if c["error"]}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        gid = nbtools.grade_id(cell)
+        if nbtools.is_test(cell):
+            cell.outputs = _test_outputs(verdicts.get(gid))
+        elif gid in cell_errors:  # where the student's code stopped, shown where they wrote it
+            cell.outputs = [_error(*_split(cell_errors[gid]))]
+    nb.cells.insert(0, new_markdown_cell(banner(record)))
+    nb.metadata["gan_grading"] = {key: record[key] for key in ("status", "reason", "score", "max_score", "seconds")}
+
+
+def _test_outputs(verdict: dict | None) -> list:
+    if verdict is None:  # the grader does not know this cell: never full marks by default
+        return [_error("AutogradeError", "the autograder has no verdict for this test cell")]
+    outputs = []
+    if verdict["printed"]:
+        outputs.append(new_output("stream", name="stdout", text=verdict["printed"]))
+    if verdict["reason"]:
+        name = verdict["error"] or "AssertionError"
+        message = verdict["reason"][len(name) + 2:] if verdict["reason"].startswith(f"{name}: ") else verdict["reason"]
+        outputs.append(_error(name, message))
+    return outputs
+
+
+def _error(name: str, message: str):
+    return new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
+
+
+def _split(error: str) -> tuple[str, str]:
+    name, _, message = error.partition(": ")
+    return (name, message) if name.isidentifier() else ("Error", error)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def banner(record: dict) -> str:
+    """The autograder's summary, the first cell of the graded notebook and of the feedback page."""
+    lines = ["### Autograder"]
+    if record["status"] == "ok":
+        lines.append(f"**Status: ok.** Your code ran in the sandbox and the checks judged what it returned: "
+                     f"**{record['score']:g} of {record['max_score']:g} points**. "
+                     "Each test cell below shows its checks' output, or the reason it lost its points.")
+        lines.append("The notebook below is what was graded: the course's cells, with your answers in place.")
+    else:
+        lines.append(f"**Status: {record['status']}.** {record['reason']}.")
+        lines.append("Because the notebook did not finish, every check scored 0. Fix the cause and submit again.")
+    failed = [c for c in record["cells"] if c["error"]]
+    if failed:
+        lines.append("\nCells that stopped with an error (shown under the cell too):")
+        lines += [f"- `{c['id']}`: {_clip(c['error'], 300)}" for c in failed]
+    if record.get("sandbox_seconds"):
+        lines.append(f"\nRun time in the sandbox: {record['sandbox_seconds']:.1f} s.")
+    stderr = record.get("stderr", "").strip()
+    if stderr:
+        shown = stderr if len(stderr) <= STDERR_SHOWN else "...\n" + stderr[-STDERR_SHOWN:]
+        lines.append("\nWhat the notebook wrote to stderr (warnings cost nothing):\n\n```\n" + shown + "\n```")
+    return "\n".join(lines)
+
+
+class CsvWithStatus(ExportPlugin):
+    """nbgrader's CSV export, quoted properly, with `autograde_status` and `autograde_reason`."""
+
+    COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+               "raw_score", "late_submission_penalty", "score", "max_score", "autograde_status", "autograde_reason"]
+
+    def export(self, gradebook) -> None:
+        root = Path(os.getcwd())
+        dest = self.to or "grades.csv"
+        students = {str(s) for s in self.student}
+        chosen = {str(a) for a in self.assignment}
+        self.log.info("Exporting grades to %s", dest)
+        with open(dest, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=self.COLUMNS)
+            writer.writeheader()
+            for assignment in gradebook.assignments:
+                if chosen and assignment.name not in chosen:
+                    continue
+                for student in gradebook.students:
+                    if students and student.id not in students:
+                        continue
+                    row = {"assignment": assignment.name, "duedate": assignment.duedate, "student_id": student.id,
+                           "last_name": student.last_name, "first_name": student.first_name, "email": student.email,
+                           "max_score": assignment.max_score}
+                    try:
+                        submission = gradebook.find_submission(assignment.name, student.id)
+                    except MissingEntry:
+                        row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
+                                   autograde_status="not submitted", autograde_reason="")
+                    else:
+                        penalty = submission.late_submission_penalty or 0.0
+                        status, reason = autograde.status_of(root, assignment.name, student.id)
+                        row.update(timestamp=submission.timestamp, raw_score=submission.score,
+                                   late_submission_penalty=penalty, score=max(0.0, submission.score - penalty),
+                                   autograde_status=status or "not autograded", autograde_reason=reason)
+                    writer.writerow({key: "" if value is None else value for key, value in row.items()})
+
+
+class AttemptFileNames(FileNameCollectorPlugin):
+    """File names like "<assignment>_<student>_attempt_2026-01-30-15-30-10_<notebook>.ipynb"
+    (the named_regexp in nbgrader_config.py), with the attempt's time read as it is written."""
+
+    def collect(self, submitted_file: str):
+        info = super().collect(submitted_file)
+        stamp = re.fullmatch(r"(\d{4}-\d{2}-\d{2})-(\d{2})-(\d{2})-(\d{2})", (info or {}).get("timestamp") or "")
+        if stamp:
+            info["timestamp"] = f"{stamp[1]} {stamp[2]}:{stamp[3]}:{stamp[4]}"
+        return info
