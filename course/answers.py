@@ -4,19 +4,29 @@ Each exercise module in `helpers.checks` that names its ASSIGNMENT provides
 `reference_answers(**solution_functions)`; this runs the notebook's setup cell and solution cells
 in-process, hands the functions to it and saves the values it returns. Computed on the CPU, in
 float32, from fixed seeds: the same bytes on every run.
+
+The values are split by who needs them, found by running rather than by name: the notebook is run
+as the student's release has it (test cells without their hidden parts, smoke setting) and every
+answer it reads goes to answers/<name>.npz (the student kit's); the rest, which only the hidden
+cases read, to answers/hidden/<name>.npz (the grader's).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
+import io
+import os
 import pkgutil
+import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
+import helpers.answers
 import helpers.checks
 from course import inprocess, nbtools
 
@@ -64,13 +74,57 @@ def save(answers: dict[str, np.ndarray], path: Path) -> None:
                 np.lib.format.write_array(member, answers[key], allow_pickle=False)
 
 
+def visible_keys(module, source_dir: Path, values: dict[str, np.ndarray]) -> set[str]:
+    """The keys of `values` that the visible checks read: the source notebook run in-process as
+    the release has it (hidden parts of the test cells removed), in the smoke setting, with
+    `values` as its answers. Every visible check must pass on the solution."""
+    (path,) = nbtools.notebooks(source_dir / module.ASSIGNMENT)
+    nb = nbtools.read(path)
+    with tempfile.TemporaryDirectory(prefix="gan-answers-") as folder:
+        save(values, Path(folder) / f"{module.NAME}.npz")
+        with _environment(GAN_ANSWERS_DIR=folder, GAN_SMOKE="1"), helpers.answers.reads() as read, \
+                torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(io.StringIO()):  # the notebook's prints
+            helpers.answers._load.cache_clear()
+            run = inprocess.run(nb, include_hidden=False, name=module.ASSIGNMENT)
+        helpers.answers._load.cache_clear()
+    failed = run.failed_tests(nb)
+    if failed:
+        raise RuntimeError(f"{path}: the visible checks fail on the solution: {sorted(failed)}: "
+                           f"{[run.errors[t] for t in sorted(failed)]}")
+    return {key for name, key in read if name == module.NAME}
+
+
+def split(values: dict[str, np.ndarray], visible: set[str]) -> tuple[dict, dict]:
+    """(what the student kit holds, what only the grader holds)."""
+    return ({k: v for k, v in values.items() if k in visible}, {k: v for k, v in values.items() if k not in visible})
+
+
 def regenerate(source_dir: Path, out_dir: Path) -> list[Path]:
-    written = []
-    for module in exercise_modules():
-        path = out_dir / f"{module.NAME}.npz"
-        save(compute(module, source_dir), path)
-        written.append(path)
+    return [path for module in exercise_modules() for path in regenerate_module(module, source_dir, out_dir)]
+
+
+def regenerate_module(module, source_dir: Path, out_dir: Path) -> list[Path]:
+    """Write `module`'s answers: out_dir/<name>.npz (visible) and out_dir/hidden/<name>.npz."""
+    values = compute(module, source_dir)
+    shown, hidden = split(values, visible_keys(module, source_dir, values))
+    written = [out_dir / f"{module.NAME}.npz", out_dir / helpers.answers.HIDDEN / f"{module.NAME}.npz"]
+    save(shown, written[0])
+    save(hidden, written[1])
     return written
+
+
+@contextlib.contextmanager
+def _environment(**variables: str):
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _to_numpy(value) -> np.ndarray:

@@ -1,18 +1,23 @@
 """Stored reference answers: values (never code) that the checks compare against.
 
-One `.npz` file per exercise module in the repository's `answers/` folder, written by
-`make answers` from the solutions. $GAN_ANSWERS_DIR points elsewhere (e.g. on a grading server).
+Two `.npz` files per exercise module, written by `make answers` from the solutions:
+`answers/<name>.npz` holds what the visible checks compare against (it ships with the student
+kit), `answers/hidden/<name>.npz` what only the hidden cases need (the grader's; never in the
+student kit). $GAN_ANSWERS_DIR points elsewhere (e.g. on a grading server).
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 ANSWERS_ENV = "GAN_ANSWERS_DIR"
+HIDDEN = "hidden"  # the sub-folder of the hidden cases' values
+_reads: set[tuple[str, str]] | None = None  # (module, key) read while `reads()` is on
 
 
 def answers_dir() -> Path:
@@ -24,7 +29,8 @@ def answers_dir() -> Path:
 
 
 def load_answers(name: str) -> dict[str, np.ndarray]:
-    """The reference answers of exercise module `name` as a dict of NumPy arrays (read-only).
+    """The reference answers of exercise module `name` as a dict of NumPy arrays (read-only): the
+    visible ones, and the hidden cases' too where their file is there (the grader's copy).
 
     While a check is recorded in the grading sandbox (helpers.checks.replay), where the answers
     are not, placeholders stand in: the check is judged when it is replayed outside."""
@@ -32,7 +38,42 @@ def load_answers(name: str) -> dict[str, np.ndarray]:
 
     if replay.recording():
         return replay.unknown_answers()
-    return dict(_load(str(answers_dir() / f"{name}.npz")))
+    folder = answers_dir()
+    values = dict(_load(str(folder / f"{name}.npz")))
+    hidden = folder / HIDDEN / f"{name}.npz"
+    if hidden.is_file():
+        values.update(_load(str(hidden)))
+    return _Answers(name, values)
+
+
+class _Answers(dict):
+    """A dict of answers that notes which keys are read while `reads()` is on."""
+
+    def __init__(self, name: str, values: dict):
+        super().__init__(values)
+        self.name = name
+
+    def __getitem__(self, key):
+        if _reads is not None:
+            _reads.add((self.name, key))
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        if _reads is not None:
+            _reads.add((self.name, key))
+        return super().get(key, default)
+
+
+@contextmanager
+def reads():
+    """Collect the (module, key) pairs of the answers read inside: how `make answers` finds which
+    values the visible checks need."""
+    global _reads
+    outer, _reads = _reads, set()
+    try:
+        yield _reads
+    finally:
+        _reads = outer
 
 
 @lru_cache(maxsize=16)

@@ -19,18 +19,29 @@ def test_every_assignment_with_checks_has_a_source_notebook():
         assert (SOURCE / module.ASSIGNMENT).is_dir(), f"{module.__name__}: no notebooks/{module.ASSIGNMENT}/"
 
 
+@pytest.mark.usefixtures("mnist_dir")  # the visible run executes the whole notebook
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
 def test_regenerated_answers_match_the_committed_ones(module, tmp_path):
-    """`make answers` on a clean checkout changes nothing: same keys, dtypes, values and bytes."""
-    path = tmp_path / f"{module.NAME}.npz"
-    answers.save(answers.compute(module, SOURCE), path)
-    committed = REPO / "answers" / f"{module.NAME}.npz"
-    with np.load(path) as new, np.load(committed) as old:
-        assert sorted(new.files) == sorted(old.files)
-        for key in new.files:
-            assert new[key].dtype == old[key].dtype, key
-            np.testing.assert_array_equal(new[key], old[key], err_msg=f"{module.NAME}: {key} differs; run `make answers`")
-    assert path.read_bytes() == committed.read_bytes(), "same values, different bytes: the writer is not deterministic"
+    """`make answers` on a clean checkout changes nothing: same keys, dtypes, values and bytes, in
+    the visible file and in the grader's hidden one."""
+    for path in answers.regenerate_module(module, SOURCE, tmp_path):
+        committed = REPO / "answers" / path.relative_to(tmp_path)
+        with np.load(path) as new, np.load(committed) as old:
+            assert sorted(new.files) == sorted(old.files), f"{committed}: run `make answers`"
+            for key in new.files:
+                assert new[key].dtype == old[key].dtype, key
+                np.testing.assert_array_equal(new[key], old[key], err_msg=f"{committed}: {key} differs; run `make answers`")
+        assert path.read_bytes() == committed.read_bytes(), "same values, different bytes: the writer is not deterministic"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
+def test_the_hidden_cases_values_are_only_in_the_graders_file(module):
+    with np.load(REPO / "answers" / f"{module.NAME}.npz") as shown, \
+            np.load(REPO / "answers" / "hidden" / f"{module.NAME}.npz") as hidden:
+        assert shown.files and hidden.files and not set(shown.files) & set(hidden.files)
+        assert not [key for key in shown.files if key.endswith("_hidden")]
+        assert [key for key in hidden.files if key.endswith("_hidden")], "no hidden case in the grader's file"
+    assert set(load_answers(module.NAME)) == set(shown.files) | set(hidden.files)  # the grader reads both
 
 
 def fc_param_count(sizes):
