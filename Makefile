@@ -17,7 +17,7 @@ ifneq ($(strip $(GAN_DATA_DIR)),)
 export GAN_DATA_DIR
 endif
 
-.PHONY: help venv demo release samples autograde feedback export report answers classifiers notebooks benchmark test formgrade clean
+.PHONY: help venv demo release samples autograde feedback export report answers kit classifiers notebooks benchmark benchmark-grading test formgrade clean
 
 help:
 	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
@@ -30,11 +30,14 @@ help:
 	@echo "make export      nbgrader export -> grades.csv"
 	@echo "make report      grade table with the reason for every lost point"
 	@echo "make formgrade   open JupyterLab with nbgrader's formgrader to grade written answers"
-	@echo "make answers     regenerate answers/ from the solutions"
+	@echo "make answers     regenerate answers/ (visible) and answers/hidden/ (grader only) from the solutions"
+	@echo "make kit         the student kit in build/student-kit/: helpers, visible answers, release (after make release)"
 	@echo "make classifiers retrain the sample-quality classifier (helpers/weights/mnist.npz) from the data on disk"
 	@echo "make notebooks   execute every source notebook headless (SMOKE=1 for the quick setting)"
 	@echo "make benchmark   training speed against a CS231n-style loop, the DCGAN race, the series' run time"
 	@echo "                 (about 25 min on 2 cores; BENCHMARK_ARGS=--quick for a 1-minute try)"
+	@echo "make benchmark-grading  stock nbgrader autograde against our engine on 1, 2 and all workers, same"
+	@echo "                 submissions (GRADING_ARGS='--copies 4')"
 	@echo "make clean       remove nbgrader's generated folders, the gradebook and build/"
 
 $(STAMP): pyproject.toml
@@ -68,6 +71,9 @@ report: $(STAMP)
 answers: $(STAMP)
 	$(PY) -m course answers
 
+kit: $(STAMP)
+	$(PY) -m course kit
+
 classifiers: $(STAMP)
 	$(PY) -m course classifiers --dataset mnist
 
@@ -76,6 +82,9 @@ notebooks: $(STAMP)
 
 benchmark: $(STAMP)
 	$(PY) -m course benchmark --out build/benchmark.md $(BENCHMARK_ARGS)
+
+benchmark-grading: $(STAMP)
+	$(PY) -m course benchmark-grading --out build/benchmark-grading.md $(GRADING_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

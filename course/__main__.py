@@ -59,6 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("--no-series", dest="series", action="store_false", help="skip running the whole series")
     step.add_argument("--device", default="cpu", help="cpu (default), cuda, mps")
     step.add_argument("--out", type=Path, default=None, help="also write the report to this file")
+    step = steps.add_parser("kit", help="the student kit: helpers, the visible answers and the release "
+                                        "(build/student-kit/)")
+    step.add_argument("--out", type=Path, default=Path("build/student-kit"))
+    step = steps.add_parser("benchmark-grading", help="grading speed: stock nbgrader autograde against our engine "
+                                                      "on 1, 2 and all workers")
+    step.add_argument("--copies", type=int, default=2, help="submissions per assignment (default 2)")
+    step.add_argument("--workers", type=int, action="append", default=None, help="worker counts to try "
+                                                                                 "(repeatable; default 1, 2, all)")
+    step.add_argument("--out", type=Path, default=None, help="also write the report to this file")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if not (root / "nbgrader_config.py").is_file():
@@ -188,6 +197,24 @@ def _benchmark(root, args):
         return benchmark.main(root, quick=args.quick, table=args.table, race=args.race, series=args.series, device=args.device)
 
 
+def _kit(root, args):
+    from course import kit
+
+    try:
+        out = kit.build(root, root / args.out)
+    except FileNotFoundError as error:
+        raise workflow.WorkflowError(str(error)) from None
+    print(f"student kit written to {out.relative_to(root) if out.is_relative_to(root) else out}")
+    return 0
+
+
+def _benchmark_grading(root, args):
+    from course import benchmark, grading_benchmark
+
+    with benchmark.copy_of_stdout(args.out):
+        return grading_benchmark.main(root, copies=args.copies, workers=args.workers)
+
+
 STEPS = {
     "release": _release,
     "samples": _samples,
@@ -202,6 +229,8 @@ STEPS = {
     "notebooks": _notebooks,
     "benchmark": _benchmark,
     "grade": _grade,
+    "benchmark-grading": _benchmark_grading,
+    "kit": _kit,
 }
 
 if __name__ == "__main__":

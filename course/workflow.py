@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,14 +108,11 @@ def autograde(root: Path, only=None, students: list[str] | None = None, schedule
             continue
         left_out = engine.not_for_nbgrader(mine)
         graded = sorted({job.student for job in mine} - left_out)
-        args = ["autograde", assignment, "--force"]
-        if left_out:
-            args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(left_out))}")
-        if students:  # nbgrader takes one student at a time
+        if students:
             for student in graded:
-                nbgrader(root, *args, f"--student={student}")
+                nbgrader_autograde(root, assignment, student, left_out)
         elif graded:
-            nbgrader(root, *args)
+            nbgrader_autograde(root, assignment, "*", left_out)
         engine.zero_in_gradebook(root, assignment, left_out)
     return {(job.assignment, job.student, job.notebook): record for job, record in records.items()}
 
@@ -131,6 +129,33 @@ def collect(root: Path, assignment: str) -> list[Path]:
     before = {p: p.stat().st_mtime_ns for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb")}
     nbgrader(root, "zip_collect", assignment, "--force")
     return sorted(p for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb") if before.get(p) != p.stat().st_mtime_ns)
+
+
+def nbgrader_autograde(root: Path, assignment: str, student: str = "*", exclude=()) -> str:
+    """`nbgrader autograde ASSIGNMENT --force`, run in this process with the course's configuration
+    (so its verdict preprocessor finds the verdicts, and torch is imported once, not per
+    assignment); raise WorkflowError with its log when it fails."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+    from sqlalchemy.exc import SAWarning
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.SandboxVerdicts.course_root = str(root)
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.assignment_id = assignment
+    config.CourseDirectory.student_id = student
+    config.CourseDirectory.student_id_exclude = ",".join(sorted(exclude))
+    converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
+    converter.force = True
+    with warnings.catch_warnings():  # nbgrader's own SQLAlchemy session warnings, harmless and not ours
+        warnings.simplefilter("ignore", SAWarning)
+        done = capture_log(converter)
+    log = done.get("log", "") + done.get("error", "")
+    if not done["success"] or "[ERROR]" in log:
+        raise WorkflowError(f"nbgrader autograde {assignment} (student {student}) failed in {root}:\n{log}")
+    return log
 
 
 def feedback(root: Path, only=None) -> list[Path]:

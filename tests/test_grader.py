@@ -112,6 +112,39 @@ def test_cheats_inside_the_notebook_change_nothing(tmp_path, nb, cheat):
     assert "test_gda_step" in lost(grading) and grading.score <= 14 - 2
 
 
+CHEATS_EVERYWHERE = (  # what a student could add to any notebook, all at once
+    "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
+    "import numpy as np, torch, helpers.checks as c\n"
+    "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+    "torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
+    "c.expect = lambda *a, **k: None\nc.assert_close = lambda *a, **k: None\nc.assert_layers = lambda *a, **k: None\n"
+)
+GUT_THE_CHECKS = (  # every function of the notebook's checks module replaced by a no-op
+    "for _name in dir(checks):\n"
+    "    if callable(getattr(checks, _name)) and not _name.startswith('__'):\n"
+    "        setattr(checks, _name, lambda *a, **k: None)\n"
+)
+
+
+def _samples():
+    for assignment in grader.READY:
+        (path,) = sorted((HERE.parent / "samples" / assignment).glob("*.py"))
+        yield pytest.param(assignment, path, id=assignment)
+
+
+@pytest.mark.parametrize("assignment, path", list(_samples()))
+def test_cheats_change_nothing_in_any_notebook(tmp_path, assignment, path):
+    """The partly wrong sample of each notebook, with cheats added to one of its answer cells: it
+    loses exactly the sample's points; with its checks module gutted, it loses at least those."""
+    sample = patches.load(path)
+    cell = next(iter(sample.cells))
+    for cheat, exact in [(CHEATS_EVERYWHERE, True), (GUT_THE_CHECKS, False)]:
+        cells = {**sample.cells, cell: sample.cells[cell] + "\n" + cheat}
+        grading = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))
+        assert grading.status == "ok", grading.reason
+        assert (set(lost(grading)) == set(sample.fails)) if exact else (set(lost(grading)) >= set(sample.fails))
+
+
 def test_forged_observations_are_judged_like_answers(tmp_path, nb):
     """Replacing the recorder itself only changes what the notebook's functions seem to return."""
     forge = ("import helpers.checks.replay as r\n"
