@@ -68,3 +68,21 @@ def test_both_loops_train():
 
 def test_matmul_throughput_is_measured():
     assert benchmark.matmul_gflops(n=128, repeats=2) > 0
+
+
+def test_the_grading_benchmarks_baseline_is_stock_nbgrader(tmp_path):
+    """The baseline course autogrades with nbgrader's own Execute and export; ours with the engine."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from conftest import REPO
+    from course import grading_benchmark
+
+    configs = {}
+    for stock in (True, False):
+        course = grading_benchmark.make_course(REPO, tmp_path / str(stock), stock=stock)
+        configs[stock] = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+        assert sorted(p.name for p in (course / "notebooks").iterdir()) == sorted(
+            p.name for p in (REPO / "notebooks").iterdir() if p.is_dir())
+    assert "autograde_preprocessors" not in configs[True].Autograde and "plugin_class" not in configs[True].ExportApp
+    assert configs[True].Execute.timeout == 300 and configs[True].CourseDirectory.course_id == "gan-course"
+    assert "course.nbgrader_plugins.SandboxVerdicts" in configs[False].Autograde.autograde_preprocessors
