@@ -8,7 +8,8 @@ that program and a copy of `helpers` (code and classifier weights, no reference 
 - its own session, so that on a timeout the whole process group is killed;
 - where the kernel allows, new user, mount and network namespaces: no network, and the course
   folder (answers, gradebook, sources, other submissions) hidden behind an empty tmpfs, with only
-  the Python environment mounted back;
+  the Python environment mounted back; started as root, the sandbox drops every capability after
+  setting up, with /sys and /proc read-only, the cgroups hidden and only harmless devices in /dev;
 - a wall-clock limit for the whole run and an alarm per cell;
 - stdout and stderr kept up to a cap, the rest dropped; the result read from its own pipe, up to a
   cap, and decoded strictly (plain data and arrays, no pickle).
@@ -96,6 +97,8 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
         isolation = ["rlimits", "own session", "own folder"]
         if namespaces:
             isolation += ["no network", "own processes"] + ([f"{hide} hidden"] if hide else [])
+            if os.getuid() == 0:  # sandbox_child._drop_root
+                isolation.append("root without capabilities, /sys and /proc read-only, no disks in /dev")
         with _cgroups(limits) as cgroups:
             if "pids" in cgroups:
                 isolation.append(f"at most {limits.processes} processes (cgroup)")

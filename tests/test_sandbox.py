@@ -215,6 +215,35 @@ def test_the_course_folder_is_hidden_but_python_still_works():
 
 
 @namespaces
+def test_root_in_the_sandbox_has_no_capabilities_left():
+    """Started as root (CI), the code cannot unmount what hides the course folder, write kernel
+    settings or the cgroups that limit it, or reach a disk."""
+    if os.getuid() != 0:
+        pytest.skip("not root: the sandbox runs as this user, in a user namespace")
+    probe = "def observe(ns):\n    return {k: ns[k] for k in ('unmount', 'sysctl', 'devices', 'cgroups', 'caps')}\n"
+    outcome = run(f"""
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    unmount = [libc.umount2({str(sandbox.COURSE_ROOT)!r}.encode(), 2), ctypes.get_errno()]
+    try:
+        open('/proc/sys/vm/drop_caches', 'w').write('1')
+        sysctl = 'written'
+    except OSError as error:
+        sysctl = error.strerror
+    devices = sorted(os.listdir('/dev'))
+    cgroups = os.listdir('/sys/fs/cgroup')
+    caps = [line.split()[1] for line in open('/proc/self/status') if line.startswith(('CapEff', 'CapBnd'))]
+    """, probe=probe)
+    assert outcome.ok, outcome.reason
+    observed = outcome.observations
+    assert observed["unmount"] == [-1, 1]  # EPERM
+    assert observed["sysctl"] == "Read-only file system"
+    assert observed["devices"] == ["fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom", "zero"]
+    assert observed["cgroups"] == [] and observed["caps"] == ["0000000000000000"] * 2
+    assert any("root without capabilities" in layer for layer in outcome.isolation)
+
+
+@namespaces
 def test_there_is_no_network():
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
