@@ -82,11 +82,13 @@ def engine_digest() -> str:
     from helpers.answers import answers_dir
 
     here = Path(__file__).resolve().parent
-    files = sorted(answers_dir().glob("*.npz")) + sorted((here.parent / "helpers" / "checks").glob("*.py"))
+    answers = answers_dir()
+    files = sorted(answers.rglob("*.npz")) + sorted((here.parent / "helpers" / "checks").glob("*.py"))  # hidden/ too
     files += [here / "grader.py", here / "sandbox.py", here / "sandbox_child.py"]
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        name = path.relative_to(answers) if path.is_relative_to(answers) else path.name
+        digest.update(str(name).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

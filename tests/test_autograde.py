@@ -290,3 +290,18 @@ def test_a_task_that_fails_on_the_cluster_fails_closed(tmp_path):
     records = autograde.grade_all(tmp_path, [job], workers=1, progress=False)
     assert records[job]["status"] == "error" and records[job]["score"] == 0
     assert records[job]["reason"].startswith("grading failed on the cluster: ")
+
+
+def test_a_change_to_any_answers_file_makes_every_verdict_stale(tmp_path, monkeypatch):
+    """The grader reads the visible and the hidden answers: the verdicts' key covers both."""
+    import shutil
+
+    from course import autograde
+    from helpers.answers import HIDDEN, answers_dir
+
+    shutil.copytree(answers_dir(), tmp_path / "answers")
+    monkeypatch.setenv("GAN_ANSWERS_DIR", str(tmp_path / "answers"))
+    before = autograde.engine_digest()
+    hidden = tmp_path / "answers" / HIDDEN / "minimax.npz"
+    hidden.write_bytes(hidden.read_bytes() + b"\0")
+    assert autograde.engine_digest() != before
