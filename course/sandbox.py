@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course.sandbox_child import MS_BIND, load_libc
+
 CHILD = Path(__file__).with_name("sandbox_child.py")
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 COURSE_ROOT = HELPERS.parent
@@ -326,7 +328,7 @@ def _kill_group(pid: int) -> None:
 # Inside the forked child, before exec: limits and namespaces
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+MS_REC, MS_PRIVATE = 16384, 1 << 18  # MS_BIND and libc's mount() signature: sandbox_child's
 
 
 def _enter_sandbox(limits: Limits, hide: Path | None, folder: Path, namespaces: bool, cgroups: dict[str, Path],
@@ -353,12 +355,6 @@ def _processes_of_user() -> int:
     return count
 
 
-def _libc():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-    return libc
-
-
 def _check(result: int, what: str) -> None:
     if result != 0:
         raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
@@ -371,7 +367,7 @@ def _isolate(hide: Path | None, folder: Path, keep: list[Path] = ()) -> None:
     The PID namespace takes effect for the children of the started program: sandbox_child forks
     once, and its child (PID 1 there) mounts a /proc that shows only the sandbox's processes, so
     /proc/<pid>/root of a process outside cannot lead back into the hidden folder."""
-    libc = _libc()
+    libc = load_libc()
     uid, gid = os.getuid(), os.getgid()
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | (0 if uid == 0 else CLONE_NEWUSER)
     _check(libc.unshare(flags), "unshare")

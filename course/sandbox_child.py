@@ -100,7 +100,7 @@ def _enter_pid_namespace():
                 signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
             os.kill(os.getpid(), os.WTERMSIG(status))
         os._exit(os.waitstatus_to_exitcode(status))
-    libc = _libc()
+    libc = load_libc()
     if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
         os._exit(70)  # no private /proc: refuse to run rather than run less isolated than reported
     if os.getuid() == 0:
@@ -111,7 +111,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32,
 SAFE_DEVICES = ("null", "zero", "full", "random", "urandom")
 
 
-def _libc():
+def load_libc():
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
