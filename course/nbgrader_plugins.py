@@ -101,7 +101,6 @@ def annotate(nb, record: dict) -> None:
         elif gid in cell_errors:  # where the student's code stopped, shown where they wrote it
             cell.outputs = [_error(*_split(cell_errors[gid]))]
     nb.cells.insert(0, new_markdown_cell(banner(record)))
-    nb.metadata["gan_grading"] = {key: record[key] for key in ("status", "reason", "score", "max_score", "seconds")}
 
 
 def _test_outputs(verdict: dict | None) -> list:
