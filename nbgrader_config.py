@@ -12,6 +12,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Only where nbgrader's stock `Execute` runs (the grading benchmark's baseline, which cuts this
+# file where the next comment begins).
+c.Execute.timeout = 300
+c.Execute.interrupt_on_timeout = True
+
 # Autograding: nbgrader's steps, with its `Execute` (the student's code and the checks in one kernel,
 # the verdict read from the cell's output) replaced by the sandboxed grader's verdicts (GRADING.md).
 # `make autograde` reaches them in parallel first; without it, each is reached when asked for.
@@ -27,9 +32,6 @@ c.Autograde.autograde_preprocessors = [
 # The export: nbgrader's CSV columns plus the autograder's status and reason per submission.
 c.ExportApp.plugin_class = "course.nbgrader_plugins.CsvWithStatus"
 
-# Only where the stock `Execute` is configured back in (the grading benchmark's baseline).
-c.Execute.timeout = 300
-c.Execute.interrupt_on_timeout = True
 
 # `python -m course collect <assignment>` (nbgrader zip_collect): how a file name in an LMS download
 # names the student, the submission time and the notebook. This is the Blackboard-style pattern of

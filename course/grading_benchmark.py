@@ -30,13 +30,13 @@ from helpers.utils import usable_cpus
 STOCK_MARKER = "# Autograding: nbgrader's steps"  # where our steps begin in nbgrader_config.py
 
 
-def make_course(root: Path, to: Path, stock: bool) -> Path:
+def make_course(root: Path, to: Path, stock: bool = False) -> Path:
     """A scratch course at `to`: config, source notebooks and samples; `stock`: nbgrader's own
     autograde steps and export (our configuration cut where it begins)."""
-    to.mkdir(parents=True)
+    to.mkdir(parents=True, exist_ok=True)
     config = (root / "nbgrader_config.py").read_text()
     if stock:
-        config = config[: config.index(STOCK_MARKER)] + "c.Execute.timeout = 300\nc.Execute.interrupt_on_timeout = True\n"
+        config = config[: config.index(STOCK_MARKER)]
     (to / "nbgrader_config.py").write_text(config)
     for name in ("notebooks", "samples"):
         shutil.copytree(root / name, to / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -51,8 +50,6 @@ def mnist_dir() -> Path:
 
 def make_course(tmp: Path) -> Path:
     """A scratch course root: nbgrader_config.py, the source notebooks and the samples, copied."""
-    for name in ("nbgrader_config.py",):
-        shutil.copy(REPO / name, tmp / name)
-    for name in ("notebooks", "samples"):
-        shutil.copytree(REPO / name, tmp / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    return tmp
+    from course.grading_benchmark import make_course as copy_course
+
+    return copy_course(REPO, tmp)
