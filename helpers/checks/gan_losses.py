@@ -173,8 +173,12 @@ def run_reference_steps(gan_step, case: str):
     A call that does not return a pair raises AssertionError (for the answer key; the check uses
     `_reference_steps`, which reports it as data instead of judging in the sandbox)."""
     params, losses, returned = _reference_steps(gan_step, case)
-    expect(all(r == "pair" for r in returned), f"gan_step must return (loss_D, loss_G), got {returned}")
+    _expect_pairs(returned)
     return params, losses
+
+
+def _expect_pairs(returned: list[str]) -> None:
+    expect(all(r == "pair" for r in returned), f"gan_step must return (loss_D, loss_G), got {returned}")
 
 
 def _reference_steps(gan_step, case: str):
@@ -202,7 +206,7 @@ def gan_step_matches(gan_step, case="visible"):
     """gan_step makes k discriminator updates, then one generator update, with the given losses."""
     answers = load_answers(NAME)
     params, losses, returned = replay.observe_call(f"two calls of gan_step ({case} case)", _reference_steps, gan_step, case)
-    expect(all(r == "pair" for r in returned), f"gan_step must return (loss_D, loss_G), got {returned}")
+    _expect_pairs(returned)
     k = STEP_CASES[case]["k"]
     assert_close(f"the parameters of D and G after two calls of gan_step (k = {k})", params, answers[f"step_params_{case}"], tol=TOL,
                  hint="for each of the k batches: D's loss on (x_real[i], G(z[i]) detached), zero_grad, backward, step; then G's loss "
