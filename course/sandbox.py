@@ -59,6 +59,21 @@ class Limits:
     file_bytes: int = 256 * 2**20  # the largest file the code may write
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
     result_bytes: int = 64 * 2**20  # the result document
+    unisolated: bool = False  # the instructor's explicit choice to grade where no isolation is possible
+
+
+class IsolationUnavailable(RuntimeError):
+    """This machine cannot isolate a submission (no bubblewrap, or user namespaces refused), and
+    the instructor did not choose to grade unisolated (Limits.unisolated, `--unisolated`)."""
+
+
+def require_isolation(limits: Limits) -> str:
+    """"isolated" or "unisolated" (when allowed by `limits`); raises IsolationUnavailable otherwise."""
+    if _namespaces_available():
+        return "isolated"
+    if limits.unisolated:
+        return "unisolated"
+    raise IsolationUnavailable("this machine cannot isolate submissions; pass --unisolated to grade anyway")
 
 
 @dataclass
@@ -79,6 +94,7 @@ class Outcome:
     seconds: float = 0.0
     isolation: list[str] = field(default_factory=list)  # the layers that were in force
     folder: str = ""  # the temporary folder it ran in (removed afterwards)
+    isolated: bool = True  # False only when graded with Limits(unisolated=True) where no isolation was possible
 
     @property
     def ok(self) -> bool:
