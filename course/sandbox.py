@@ -248,7 +248,7 @@ def _python_folders() -> list[Path]:
 def _needed_paths(folder: Path, data: Path) -> list[Path]:
     """What bwrap binds from the host besides the system folders: it must reach them (as `nobody`
     when the grader is root)."""
-    return [*_python_folders(), *([data.resolve()] if data.is_dir() else []), folder, Path(_bwrap_binary())]
+    return [*_python_folders(), *([data.resolve()] if data.is_dir() else []), Path(_bwrap_binary()), folder]
 
 
 def _bwrap_binary() -> Path:
@@ -489,7 +489,7 @@ def _limit(limits: Limits, cgroups: dict[str, Path], reach: list[Path] | None) -
         (cgroup / "cgroup.procs").write_text(str(os.getpid()))
     uid = os.getuid()
     if reach is not None and uid == 0:
-        _make_reachable(reach)
+        make_reachable(reach, park=reach[-1] / "park")
         uid, gid = _nobody()
         os.setgroups([])
         os.setgid(gid)
@@ -511,11 +511,12 @@ def _nobody() -> tuple[int, int]:
 CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 4096, 16384, 1 << 18
 
 
-def _make_reachable(paths: list[Path]) -> None:  # paths: _needed_paths, the run's folder among them
-    """Root only, in a mount namespace of bwrap's own: where a folder the sandbox needs lies below
-    one that `nobody` cannot enter (the Python installation in root's home, /root being 0700),
-    cover that ancestor with an empty tmpfs that anyone may enter and bind the folders back, so
-    that bwrap, run as `nobody`, can bind them in turn. Nothing else of the ancestor is there."""
+def make_reachable(paths: list[Path], park: Path) -> None:
+    """Root only, in a new mount namespace of the calling process (after fork, before exec): where
+    one of `paths` lies below a folder that other users cannot enter (the Python installation in
+    root's home, /root being 0700), cover that folder with an empty tmpfs that anyone may enter and
+    bind the paths back, so that bwrap, run as `nobody`, can bind them in turn. Nothing else of
+    the covered folder is there."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -533,9 +534,11 @@ def _make_reachable(paths: list[Path]) -> None:  # paths: _needed_paths, the run
                 break
     if not closed:
         return
+    if any(a in park.parents for a in closed):
+        raise ValueError(f"the parking folder {park} lies inside a folder about to be covered")
     check(libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    spots = next(p for p in paths if p.name.startswith("gan-sandbox")) / "park"  # the run's own folder
+    spots = park  # an empty folder of the caller's (the run's own), where the folders wait while covered
     spots.mkdir(exist_ok=True)
     check(libc.mount(b"tmpfs", str(spots).encode(), b"tmpfs", 0, b"size=64k,mode=700"), "tmpfs for parking")
     for number, (ancestor, inside) in enumerate(closed.items()):

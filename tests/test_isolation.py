@@ -1,0 +1,231 @@
+"""The whole grading path as root (CI) and as an ordinary user (an instructor's laptop, a
+JupyterHub), with the same expectations; and where user namespaces are refused, grading refuses,
+unless told `--unisolated`, and then says so in every verdict and the export.
+
+A correct, a wrong and a hostile submission of notebook 1 go through `python -m course release`,
+`autograde` and `export`. The hostile one is the wrong one plus code that tries to plant a `.pth`
+in the Python environment (it would run in `make export`), rewrite the gradebook, the course's
+`nbgrader_config.py` and the hidden answers, read them, leave a file in /tmp and a daemon behind.
+It must score exactly what the wrong one scores, and afterwards the course folder, the
+repository, the Python environment and /tmp hold nothing it wrote; no process of it is left.
+
+The ordinary user is made from a spare uid when the suite runs as root (as CI does); the
+folders it needs but cannot enter from root's home (the Python installation below /root) are
+made reachable in the test's own mount namespace, as they are on a machine where that user
+installed Python (course.sandbox.make_reachable)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_course
+from course import nbtools, patches, sandbox, workflow
+
+HERE = Path(__file__).parent
+ASSIGNMENT = "01_minimax"
+WRONG_GDA = patches.load(HERE / "mistakes" / ASSIGNMENT / "gda_signs_swapped.py")
+FULL_MARKS, WRONG_SCORE = 14.0, 11.0
+LIMITS = ["--cell-timeout", "20", "--timeout", "120"]
+
+
+def spare_uid() -> int:
+    """A uid with no account and no process: an ordinary user nobody else is."""
+    running = {os.stat(f"/proc/{p}").st_uid for p in os.listdir("/proc") if p.isdigit()}
+    for uid in range(47000, 48000):
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            if uid not in running:
+                return uid
+    raise RuntimeError("no spare uid")
+
+
+class Runner:
+    """Runs the course's CLI as root (the suite's own user) or as an ordinary user."""
+
+    def __init__(self, who: str, tmp: Path):
+        self.who, self.tmp = who, tmp
+        self.uid = None if who == "root" else spare_uid()
+        self.home = tmp / "home"
+        self.home.mkdir()
+
+    def own(self, path: Path) -> None:
+        if self.uid is not None:
+            for entry in [path, *path.rglob("*")]:
+                os.lchown(entry, self.uid, self.uid)
+
+    def __call__(self, root: Path, *args: str, check: bool = True, prefix=(), timeout: float = 900):
+        env = {**os.environ, "HOME": str(self.home), "USER": self.who.replace(" ", "-")}
+        argv = [*prefix, sys.executable, "-m", "course", "--root", str(root), *args]
+        preexec = None
+        if self.uid is not None:
+            reach = [*sandbox._python_folders(), REPO, root, self.home]
+            if os.environ.get("GAN_DATA_DIR"):
+                reach.append(Path(os.environ["GAN_DATA_DIR"]).resolve())
+            park = Path(tempfile.mkdtemp(prefix="gan-test-park-"))  # outside what it covers; empty here
+
+            def preexec(uid=self.uid):
+                sandbox.make_reachable(reach, park)
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, preexec_fn=preexec)
+        finally:
+            if self.uid is not None:
+                park.rmdir()
+        if check:
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        return done
+
+
+def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
+    """Every file below `folders` (caches and what grading writes aside) with its size and mtime."""
+    skip = {".git", "__pycache__", ".pytest_cache", "grading", "autograded", "feedback", "build"}
+    files = {}
+    for folder in folders:
+        for parent, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if d not in skip]
+            for name in names:
+                path = Path(parent, name)
+                if name in {"gradebook.db", "grades.csv"} or name.endswith((".log", ".pyc")):
+                    continue
+                with_stat = path.lstat()
+                files[str(path)] = (with_stat.st_size, with_stat.st_mtime_ns)
+    return files
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hostile_code(root: Path, marker: str) -> str:
+    """What an attacker appends to a wrong answer: every write and read it should not be able to do."""
+    import site
+
+    targets = [*(f"{p}/zz_{marker}.pth" for p in site.getsitepackages()), root / "nbgrader_config.py",
+               root / "gradebook.db", REPO / "answers" / "hidden" / "minimax.npz", REPO / "helpers" / "checks" / "minimax.py",
+               REPO / "course" / "grader.py"]
+    return f'''
+import os, sys, time
+for _target in {[str(t) for t in targets]!r}:
+    try:
+        with open(_target, "a") as _handle:
+            _handle.write("\\nimport os; os.system('echo {marker}')\\n")
+    except OSError:
+        pass
+for _secret in [{str(REPO / "answers" / "hidden" / "minimax.npz")!r}, {str(root / "gradebook.db")!r}]:
+    try:
+        print("{marker} read", open(_secret, "rb").read(64))
+    except OSError as _error:
+        print("{marker} could not read", type(_error).__name__)
+try:
+    open("/tmp/{marker}", "w").write("left behind")
+except OSError:
+    pass
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{marker}"])
+    os._exit(0)
+'''
+
+
+def processes_named(marker: str) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+def submit(root: Path, student: str, cells: dict[str, str]) -> None:
+    nb = nbtools.fill(nbtools.read(nbtools.notebooks(REPO / "notebooks" / ASSIGNMENT)[0]), cells)
+    path = root / "submitted" / student / ASSIGNMENT / "minimax.ipynb"
+    nbtools.write(nb, path)
+    (path.parent / "timestamp.txt").write_text("2025-12-31 12:00:00.000000 UTC")
+
+
+@pytest.fixture(scope="module", params=["root", "ordinary user"])
+def graded(request, tmp_path_factory, mnist_dir):
+    if request.param == "ordinary user" and os.getuid() != 0:
+        pytest.skip("the suite already runs as an ordinary user: every test here is that test")
+    tmp = tmp_path_factory.mktemp(request.param.replace(" ", "-"))
+    tmp.chmod(0o755)
+    runner = Runner(request.param, tmp)
+    root = make_course(tmp / "course")
+    runner.own(root)
+    marker = f"hostile-{uuid.uuid4().hex[:10]}"
+    (cell, wrong), = WRONG_GDA.cells.items()
+    runner(root, "release", ASSIGNMENT)
+    submit(root, "correct", {})
+    submit(root, "wrong", WRONG_GDA.cells)
+    submit(root, "hostile", {cell: wrong + "\n" + hostile_code(root, marker)})
+    runner.own(root)
+    protected = [root, REPO, Path(sys.prefix)]
+    before = snapshot(*protected)
+    config = digest(root / "nbgrader_config.py")
+    runner(root, "autograde", ASSIGNMENT, "--no-progress", *LIMITS)
+    export = runner(root, "export", "--to", "grades.csv")
+    rows = {row["student_id"]: row for row in workflow.read_csv(root / "grades.csv")}
+    yield {"rows": rows, "before": before, "after": snapshot(*protected), "config": config, "root": root,
+           "marker": marker, "runner": runner, "export": export}
+
+
+def test_the_scores_are_what_the_answers_deserve(graded):
+    rows = graded["rows"]
+    assert {s: (rows[s]["autograde_status"], float(rows[s]["score"])) for s in ("correct", "wrong", "hostile")} == {
+        "correct": ("ok", FULL_MARKS), "wrong": ("ok", WRONG_SCORE), "hostile": ("ok", WRONG_SCORE)}
+
+
+def test_the_hostile_code_changed_nothing_and_left_nothing(graded):
+    marker, root = graded["marker"], graded["root"]
+    assert graded["after"] == graded["before"]  # the course, the repository, the Python environment
+    assert digest(root / "nbgrader_config.py") == graded["config"]
+    assert not Path("/tmp", marker).exists()
+    assert processes_named(marker) == []
+    record = (root / "grading" / ASSIGNMENT / "hostile" / "minimax.json").read_text()
+    assert f"{marker} could not read" in record and f"{marker} read" not in record  # its stdout, kept for feedback
+
+
+def test_what_ran_was_isolated(graded):
+    import json
+
+    record = json.loads((graded["root"] / "grading" / ASSIGNMENT / "correct" / "minimax.json").read_text())
+    assert record["isolation"][0].startswith("bubblewrap") and "no network" in record["isolation"]
+
+
+# ------------------------------------------------------------------------------------------------
+# where user namespaces are refused (Ubuntu 24.04's AppArmor rule, many containers)
+
+NO_USER_NAMESPACES = ("unshare", "--user", "--map-root-user", "sh", "-c",
+                      'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"', "no-userns")
+
+
+def test_without_user_namespaces_grading_refuses_unless_told_unisolated(tmp_path, mnist_dir):
+    runner = Runner("root", tmp_path)
+    root = make_course(tmp_path / "course")
+    runner(root, "release", ASSIGNMENT)
+    submit(root, "correct", {})
+    refused = runner(root, "autograde", ASSIGNMENT, "--no-progress", *LIMITS, check=False, prefix=NO_USER_NAMESPACES)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "cannot isolate" in refused.stderr and "--unisolated" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (root / "grading" / ASSIGNMENT / "correct").exists()
+    runner(root, "autograde", ASSIGNMENT, "--no-progress", "--unisolated", *LIMITS, prefix=NO_USER_NAMESPACES)
+    runner(root, "export", "--to", "grades.csv", prefix=NO_USER_NAMESPACES)
+    row, = [r for r in workflow.read_csv(root / "grades.csv") if r["student_id"] == "correct"]
+    assert float(row["score"]) == FULL_MARKS and row["autograde_isolation"] == "unisolated"
