@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 
 MAX_ENTRIES = 1_000  # a submission folder with more entries than this is refused unread
+MAX_NOTEBOOK_BYTES = 100 * 2**20  # a notebook larger than this is refused unread (the grader and nbgrader parse it whole)
 
 
 def _kind(mode: int) -> str:
@@ -86,4 +87,7 @@ def folder_problem(folder: Path, expected: Path | None = None) -> str:
 
 def notebook_problem(path: Path) -> str:
     """Why the notebook file `path` may not be read, "" if it is a plain file in its folder (or missing)."""
-    return entry_problem(path, path.parent)
+    problem = entry_problem(path, path.parent)
+    if not problem and path.is_file() and path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        problem = f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
+    return problem
