@@ -103,3 +103,9 @@ def test_a_submission_folder_holds_plain_files_only(tmp_path):
     (tmp_path / "submitted" / "u").symlink_to(tmp_path / "submitted" / "s", target_is_directory=True)
     assert "resolves outside" in submissions.folder_problem(tmp_path / "submitted" / "u" / "a",
                                                             tmp_path.resolve() / "submitted" / "u" / "a")
+
+
+def test_a_huge_notebook_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(submissions, "MAX_NOTEBOOK_BYTES", 10)
+    (tmp_path / "minimax.ipynb").write_text("{" + " " * 20 + "}")
+    assert "larger than" in submissions.notebook_problem(tmp_path / "minimax.ipynb")
