@@ -232,7 +232,8 @@ class CsvWithStatus(ExportPlugin):
                         submission = gradebook.find_submission(assignment.name, student.id)
                     except MissingEntry:
                         row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
-                                   autograde_status="not submitted", autograde_reason="nothing was collected for this assignment",
+                                   autograde_status="not submitted",
+                                   autograde_reason="nothing was collected for this assignment",
                                    autograde_isolation="")
                     else:
                         penalty = submission.late_submission_penalty or 0.0
@@ -240,7 +241,7 @@ class CsvWithStatus(ExportPlugin):
                         row.update(timestamp=submission.timestamp, raw_score=submission.score,
                                    late_submission_penalty=penalty, score=max(0.0, submission.score - penalty),
                                    autograde_status=status or "not autograded",
-                                   autograde_reason=reason if status else "no verdict of the sandboxed grader in grading/",
+                                   autograde_reason=reason if status else "no verdict of the sandboxed grader",
                                    autograde_isolation=autograde.isolation_of(root, assignment.name, student.id))
                     writer.writerow({key: "" if value is None else value for key, value in row.items()})
 

@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 
 MAX_ENTRIES = 1_000  # a submission folder with more entries than this is refused unread
-MAX_NOTEBOOK_BYTES = 100 * 2**20  # a notebook larger than this is refused unread (the grader and nbgrader parse it whole)
+MAX_NOTEBOOK_BYTES = 100 * 2**20  # a larger notebook is refused unread (the grader and nbgrader parse it whole)
 
 
 def _kind(mode: int) -> str:
@@ -48,7 +48,8 @@ def entry_problem(path: Path, folder: Path) -> str:
     else:
         kind = _kind(info.st_mode)
     if kind:
-        return f"{path.relative_to(folder) if path != folder else path.name} is {kind}; a submission holds plain files only"
+        name = path.relative_to(folder) if path != folder else path.name
+        return f"{name} is {kind}; a submission holds plain files only"
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):

@@ -220,7 +220,8 @@ def feedback(root: Path, only=None) -> list[Path]:
     for assignment in assignments(root, only):
         unsafe = {}
         for folder in sorted((root / "autograded").glob(f"*/{assignment}")):
-            problem = submissions.folder_problem(folder, (root / "autograded").resolve() / folder.parent.name / assignment)
+            expected = (root / "autograded").resolve() / folder.parent.name / assignment
+            problem = submissions.folder_problem(folder, expected)
             if problem:
                 unsafe[folder.parent.name] = problem
         for student, problem in unsafe.items():
