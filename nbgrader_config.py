@@ -20,6 +20,16 @@ c.Execute.interrupt_on_timeout = True
 # Autograding: nbgrader's steps, with its `Execute` (the student's code and the checks in one kernel,
 # the verdict read from the cell's output) replaced by the sandboxed grader's verdicts (GRADING.md).
 # `make autograde` reaches them in parallel first; without it, each is reached when asked for.
+# Its sanitizing steps run on the notebook that is graded (the source's cells, the student's answers:
+# course.nbgrader_plugins.SourceCells), so that no student's cells or metadata reach nbgrader's own.
+c.Autograde.sanitize_preprocessors = [
+    "course.nbgrader_plugins.SourceCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",

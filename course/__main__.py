@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     ]:
         step = steps.add_parser(name, help=text)
         step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+        if name == "demo":
+            _unisolated_option(step)
     step = steps.add_parser("autograde", help="autograde every submission: the sandboxed grader in parallel "
                                               "(Dask), then nbgrader's gradebook")
     step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("--timeout", type=float, default=None, help="seconds a notebook may run in all (default 600)")
     step.add_argument("--cell-timeout", type=float, default=None, help="seconds one cell may run (default 300)")
     step.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    _unisolated_option(step)
     step = steps.add_parser("collect", help="nbgrader zip_collect: unpack an LMS download "
                                             "(downloaded/<assignment>/archive/*.zip) into submitted/")
     step.add_argument("assignment")
@@ -52,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                                           "(GRADING.md)")
     step.add_argument("assignment")
     step.add_argument("notebook", type=Path, help="the student's notebook file")
+    _unisolated_option(step)
     step = steps.add_parser("benchmark", help="training speed: our loop against a CS231n-style loop, and the series' run time")
     step.add_argument("--quick", action="store_true", help="a few steps of each, to try the script (rough numbers)")
     step.add_argument("--no-table", dest="table", action="store_false", help="skip the ms-per-step table")
@@ -73,11 +77,22 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "nbgrader_config.py").is_file():
         parser.error(f"{root} has no nbgrader_config.py: pass --root or run from the course folder")
 
+    from course.sandbox import IsolationUnavailable
+
     try:
         return STEPS[args.step](root, args)
     except workflow.WorkflowError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except IsolationUnavailable as error:  # nothing was graded: say why, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _unisolated_option(step) -> None:
+    step.add_argument("--unisolated", action="store_true",
+                      help="grade even where this machine cannot isolate submissions (no bubblewrap or user "
+                           "namespaces): student code then runs with your rights; the export and feedback say so")
 
 
 def _release(root, args):
@@ -95,7 +110,8 @@ def _samples(root, args):
 def _autograde(root, args):
     from course.sandbox import Limits
 
-    limits = Limits(**{name: value for name, value in [("wall_seconds", args.timeout),
+    limits = Limits(unisolated=args.unisolated,
+                    **{name: value for name, value in [("wall_seconds", args.timeout),
                                                        ("cell_seconds", args.cell_timeout)] if value is not None})
     workflow.autograde(root, args.assignments, students=args.student, scheduler=args.scheduler,
                        workers=args.workers, force=args.force, progress=args.progress, limits=limits)
@@ -131,7 +147,9 @@ def _demo(root, args):
     print("2/5 sample submissions: full solution, untouched release, partly wrong", flush=True)
     workflow.add_samples(root, args.assignments)
     print("3/5 autograde: the sandboxed grader in parallel, then nbgrader autograde", flush=True)
-    workflow.autograde(root, args.assignments)
+    from course.sandbox import Limits
+
+    workflow.autograde(root, args.assignments, limits=Limits(unisolated=args.unisolated))
     print("4/5 feedback: nbgrader generate_feedback", flush=True)
     pages = workflow.feedback(root, args.assignments)
     print("5/5 export: nbgrader export", flush=True)
@@ -185,9 +203,14 @@ def _grade(root, args):
         print(f"error: {args.assignment} is not graded in the sandbox yet (ready: {', '.join(grader.READY)}); "
               "`make autograde` grades it with nbgrader", file=sys.stderr)
         return 2
+    from course.sandbox import Limits, require_isolation
+
+    limits = Limits(unisolated=args.unisolated)
+    require_isolation(limits)
     source = nbtools.notebooks(root / workflow.SOURCE / args.assignment)[0]
-    print(grader.format_grading(grader.grade(source, args.notebook)))
-    return 0
+    grading = grader.grade(source, args.notebook, limits=limits)
+    print(grader.format_grading(grading))
+    return 0 if grading.status == "ok" else 1  # invalid, timeout, crashed, output_limit, error
 
 
 def _benchmark(root, args):

@@ -19,6 +19,11 @@ Two stages per assignment (GRADING.md, "Scale"):
 
 A task that fails (a worker that dies, an error in the grader) becomes an "error" verdict with its
 reason: the submission gets 0 with that reason, never a silent 0, and the batch goes on.
+
+Submissions are data (course/submissions.py): a submission folder that holds a symlink, a device,
+a FIFO, a socket or a path resolving outside it is refused before anything reads it ("invalid",
+with the reason) and left out of nbgrader's pass. What a student wrote to stderr is kept capped
+(`stderr_tail`), and a verdict records whether the sandbox was isolated.
 """
 
 from __future__ import annotations
@@ -29,17 +34,19 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from course import nbtools
+from course import nbtools, submissions
 from course.sandbox import Limits
 
 GRADING = "grading"  # the verdicts, beside nbgrader's folders in the course root
 SMOKE_ENV = {"GAN_SMOKE": "1"}  # no graded check depends on how long a notebook trains
-OUTPUT_KEPT = 20_000  # characters of the sandbox's stdout and stderr kept with a verdict
+OUTPUT_KEPT = 20_000  # characters of the sandbox's stdout kept with a verdict (never shown to the student)
+STDERR_CHARS, STDERR_LINES = 1_000, 20  # the most of the notebook's stderr kept with a verdict and shown
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,24 @@ class Job:
 
     def record_path(self, root: Path) -> Path:
         return root / GRADING / self.assignment / self.student / f"{self.notebook}.json"
+
+    @property
+    def folder(self) -> Path:
+        """The student's submission folder, submitted/<student>/<assignment>."""
+        return self.submission.parent
+
+    def refusal(self) -> str:
+        """Why this submission may not be read at all ("" if it may): its folder, links and all."""
+        expected = self.folder.parent.parent.resolve() / self.student / self.assignment
+        return submissions.folder_problem(self.folder, expected) or submissions.notebook_problem(self.submission)
+
+
+def stderr_tail(text: str) -> str:
+    """The end of what the notebook wrote to stderr: at most STDERR_LINES lines and STDERR_CHARS characters."""
+    text = text.strip()
+    lines = text.splitlines()
+    tail = "\n".join(lines[-STDERR_LINES:])[-STDERR_CHARS:]
+    return tail if tail == text else "[...]\n" + tail
 
 
 def jobs(root: Path, assignment: str, students: list[str] | None = None) -> list[Job]:
@@ -70,8 +95,12 @@ def jobs(root: Path, assignment: str, students: list[str] | None = None) -> list
 def fingerprint(job: Job, engine: str, limits: Limits = Limits()) -> str:
     """What a verdict depends on: the submission, the source notebook, the grading engine and the limits."""
     digest = hashlib.sha256(engine.encode() + repr(limits).encode())
+    refused = job.refusal()
     for path in (job.source, job.submission):
-        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+        if path == job.submission and refused:
+            digest.update(f"<refused: {refused}>".encode())  # never read
+        else:
+            digest.update(path.read_bytes() if path.is_file() else b"<missing>")
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -105,7 +134,11 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
     except (ImportError, ValueError):  # not on a Dask worker (nbgrader's own pass)
         worker = ""
     started = time.perf_counter()
-    grading = grader.grade(job.source, job.submission, limits=limits, env=SMOKE_ENV)
+    refused = job.refusal()  # checked again here: the task may run long after the batch listed it
+    if refused:
+        grading = grader.failed(grader.tests_of(nbtools.read(job.source)), "invalid", refused)
+    else:
+        grading = grader.grade(job.source, job.submission, limits=limits, env=SMOKE_ENV)
     outcome = grading.outcome
     return {
         "assignment": job.assignment, "student": job.student, "notebook": job.notebook,
@@ -115,8 +148,9 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
         "verdicts": [vars(v) for v in grading.verdicts],
         "cells": [vars(c) for c in outcome.cells] if outcome else [],
         "stdout": outcome.stdout[-OUTPUT_KEPT:] if outcome else "",
-        "stderr": outcome.stderr[-OUTPUT_KEPT:] if outcome else "",
+        "stderr": stderr_tail(outcome.stderr) if outcome else "",
         "isolation": outcome.isolation if outcome else [],
+        "isolated": outcome.isolated if outcome else None,  # None: nothing ran
         "sandbox_seconds": outcome.seconds if outcome else 0.0,
         "seconds": time.perf_counter() - started,
         "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -124,7 +158,7 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
     }
 
 
-def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits()) -> dict:
+def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(), status: str = "error") -> dict:
     """The verdict of a task that produced none: every check 0, with the reason."""
     from course import grader
 
@@ -134,12 +168,12 @@ def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(
         tests = []
     return {
         "assignment": job.assignment, "student": job.student, "notebook": job.notebook,
-        "fingerprint": fingerprint, "limits": dataclasses.asdict(limits), "status": "error", "reason": reason,
+        "fingerprint": fingerprint, "limits": dataclasses.asdict(limits), "status": status, "reason": reason,
         "score": 0.0, "max_score": sum(t.points for t in tests),
-        "verdicts": [{"grade_id": t.grade_id, "points": 0.0, "max_points": t.points, "reason": reason,
-                      "printed": "", "error": "AutogradeError"} for t in tests],
-        "cells": [], "stdout": "", "stderr": "", "isolation": [], "sandbox_seconds": 0.0, "seconds": 0.0,
-        "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "host": "", "worker": "",
+        "verdicts": [vars(v) for v in grader.failed(tests, status, reason).verdicts],
+        "cells": [], "stdout": "", "stderr": "", "isolation": [], "isolated": None, "sandbox_seconds": 0.0,
+        "seconds": 0.0, "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "host": "",
+        "worker": "",
     }
 
 
@@ -204,7 +238,16 @@ def grade_all(root: Path, todo: list[Job], scheduler: str | None = None, workers
         stored = None if force else load(root, job)
         if stored is not None and stored.get("fingerprint") == keys[job]:
             records[job] = stored
-    stale = [job for job in todo if job not in records]
+    stale = []
+    for job in todo:
+        if job in records:
+            continue
+        refused = job.refusal()
+        if refused:  # nothing of it is read, here or on a worker
+            records[job] = failed_job(job, keys[job], refused, limits, status="invalid")
+            save(root, job, records[job])
+        else:
+            stale.append(job)
     if not stale:
         return records
     with dask_client(scheduler, workers) as client:
@@ -229,42 +272,101 @@ def grade_all(root: Path, todo: list[Job], scheduler: str | None = None, workers
 
 
 def not_for_nbgrader(records: dict[Job, dict]) -> set[str]:
-    """Students whose submission nbgrader's autograde cannot take: a notebook file that is there but
-    is not a notebook (nbgrader fails on it), or no notebook at all (nbgrader does not see them)."""
-    unreadable = {job.student for job, record in records.items()
-                  if record["status"] == "invalid" and job.submission.is_file()}
-    students = {job.student for job in records}
-    empty = {s for s in students if not any(job.submission.is_file() for job in records if job.student == s)}
-    return unreadable | empty
+    """Students whose submission nbgrader's autograde must not take: one refused or unreadable
+    (an "invalid" verdict for a notebook that is there, as a file, a link or anything else), or
+    one with no notebook at all (nbgrader does not see them)."""
+    left_out = set()
+    for student in {job.student for job in records}:
+        mine = [(job, record) for job, record in records.items() if job.student == student]
+        present = [job for job, _ in mine if os.path.lexists(job.submission)]
+        refused = any(record["status"] == "invalid" and (os.path.lexists(job.submission) or job.refusal())
+                      for job, record in mine)
+        if refused or not present:
+            left_out.add(student)
+    return left_out
+
+
+PASS_FAILED = "nbgrader_pass.failed"  # beside a student's verdicts: why nbgrader's pass failed on them
+
+
+def record_failure(root: Path, assignment: str, student: str, reason: str) -> None:
+    """nbgrader's pass failed on this submission: the submission's status is "error" with `reason`
+    (`status_of`) until a pass succeeds (`clear_failure`). The verdicts stay as they are, up to date."""
+    path = root / GRADING / assignment / student / PASS_FAILED
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(reason)
+
+
+def clear_failure(root: Path, assignment: str, student: str) -> None:
+    (root / GRADING / assignment / student / PASS_FAILED).unlink(missing_ok=True)
 
 
 def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
-    """Record the submissions nbgrader cannot take, every grade 0 (the reason is in grading/)."""
+    """Record the submissions nbgrader cannot take, every grade 0 (the reason is in grading/), and
+    remove what an earlier pass left of them in autograded/ and feedback/ (now out of date)."""
+    import shutil
+
     from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
         for student in sorted(students):
             gradebook.update_or_create_student(student)
+            timestamp = None
             stamp = root / "submitted" / student / assignment / "timestamp.txt"
-            timestamp = stamp.read_text().strip() if stamp.is_file() else None
+            if not submissions.entry_problem(stamp, stamp.parent) and stamp.is_file() and stamp.stat().st_size < 1_000:
+                with contextlib.suppress(ValueError, TypeError, OverflowError, UnicodeDecodeError):
+                    timestamp = parse_utc(stamp.read_text().strip())
             submission = gradebook.update_or_create_submission(assignment, student, timestamp=timestamp)
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     grade.auto_score = 0.0
                     grade.needs_manual_grade = False
             gradebook.db.commit()
+            for stale in (root / "autograded" / student / assignment, root / "feedback" / student / assignment):
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale)
 
 
-def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
-    """The autograder's status of one submission ("ok", or the first notebook's failure) and its
-    reason, from grading/; ("", "") where it was never graded there."""
+def _records(root: Path, assignment: str, student: str) -> list[dict]:
     records = []
     for path in sorted((root / GRADING / assignment / student).glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
             records.append(json.loads(path.read_text()))
+    return records
+
+
+def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
+    """The autograder's status of one submission ("ok", or the first notebook's failure) and its
+    reason, from grading/; ("", "") where it was never graded there. An "ok" submission's reason
+    says what was stopped at a limit, and why points were lost, so that no 0 is unexplained."""
+    records = _records(root, assignment, student)
     if not records:
         return "", ""
+    failed = root / GRADING / assignment / student / PASS_FAILED
+    if failed.is_file():
+        return "error", failed.read_text()
     for record in records:
         if record["status"] != "ok":
             return record["status"], f"{record['notebook']}: {record['reason']}"
-    return "ok", ""
+    said = []
+    for record in records:
+        lost = [v for v in record["verdicts"] if v["points"] < v["max_points"]]
+        parts = [record["reason"]] if record.get("reason") else []
+        if lost:
+            first = " ".join(lost[0]["reason"].split())
+            parts.append(f"{len(lost)} of {len(record['verdicts'])} test cells failed, first "
+                         f"{lost[0]['grade_id']}: {first[:200]}")
+        if parts:
+            said.append(f"{record['notebook']}: {'; '.join(parts)}")
+    return "ok", "; ".join(said)
+
+
+def isolation_of(root: Path, assignment: str, student: str) -> str:
+    """"unisolated" when any notebook of the submission ran without isolation, "isolated" when
+    each that ran was isolated, "" when none ran in the sandbox."""
+    ran = [record.get("isolated") for record in _records(root, assignment, student)
+           if record.get("isolated") is not None]
+    if not ran:
+        return ""
+    return "isolated" if all(ran) else "unisolated"

@@ -9,6 +9,11 @@
    (helpers.checks.replay).
 4. Here, each check runs again on that record against the reference answers: its verdict is the
    grade. A test cell gets its points when all its check calls pass, else 0 and the first reason.
+   A check call inside the cell's hidden-tests region fails with what property failed, never with
+   a value (`hidden_reason`): its inputs and expected values are the grader's alone.
+5. What stopped a cell at a limit (the cell time limit, the memory limit, the output cap) and
+   answers the submission does not hold are named in the grading's reason even when it is "ok"
+   (`notes`), so no lost point goes unexplained.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ import contextlib
 import importlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from course import nbtools, sandbox
+from course import nbtools, sandbox, submissions
 from helpers.checks import replay
 
 FUNCTION = "<a function of the notebook>"  # what a function argument becomes on replay
@@ -39,6 +45,7 @@ class CheckCall:
     kwargs: dict[str, object]  # keyword arguments that are literals, evaluated here
     computed: list[str] = field(default_factory=list)  # keyword arguments evaluated in the sandbox: the
     # last len(computed) entries of args are their sources
+    hidden: bool = False  # inside the cell's "### BEGIN HIDDEN TESTS" region: its reasons name no value
 
 
 @dataclass
@@ -56,6 +63,7 @@ class Verdict:
     reason: str = ""  # why points were lost ("" for full points)
     printed: str = ""  # what the checks printed when they were replayed ("passed: ...")
     error: str = ""  # the kind of failure: "AssertionError" for a failed check, else the exception's name
+    hidden: bool = False  # the reason is a hidden call's (scrubbed of every value)
 
 
 @dataclass
@@ -93,7 +101,7 @@ def tests_of(source_nb) -> list[Test]:
     for cell in source_nb.cells:
         if not nbtools.is_test(cell):
             continue
-        source = _plain(cell.source)
+        source, hidden_lines = _plain_with_hidden_lines(cell.source)
         calls = []
         for statement in ast.parse(source).body:
             call = statement.value if isinstance(statement, ast.Expr) else None
@@ -108,25 +116,109 @@ def tests_of(source_nb) -> list[Test]:
                 except ValueError:  # an expression of the notebook's values: evaluated in the sandbox
                     computed[keyword.arg] = ast.get_source_segment(source, keyword.value)
             args = [ast.get_source_segment(source, a) for a in call.args]
-            calls.append(CheckCall(call.func.attr, args + list(computed.values()), literal, list(computed)))
+            hidden = bool(hidden_lines & set(range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)))
+            calls.append(CheckCall(call.func.attr, args + list(computed.values()), literal, list(computed), hidden))
         tests.append(Test(nbtools.grade_id(cell), float(nbtools.meta(cell)["points"]), calls))
     return tests
 
 
+def _plain_with_hidden_lines(source: str) -> tuple[str, set[int]]:
+    """`_plain(source)`, and the numbers (from 1) of its lines that lay in a hidden-tests region."""
+    lines, hidden, inside = [], set(), False
+    for line in nbtools.without_markers(source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION,
+                                        keep_inside=True).splitlines():
+        if line.strip() == nbtools.BEGIN_HIDDEN:
+            inside = True
+        elif line.strip() == nbtools.END_HIDDEN:
+            inside = False
+        else:
+            lines.append(line)
+            if inside:
+                hidden.add(len(lines))
+    return "\n".join(lines), hidden
+
+
+_QUOTED_OR_BRACKETED = re.compile(r"(?<!\w)'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>")
+_NUMBER = re.compile(r"[-+−]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|\b(?:nan|inf)\b", re.IGNORECASE)
+HIDDEN_REASON_CHARS = 400
+
+
+def scrub(message: str) -> str:
+    """`message` with every quoted or bracketed literal and every number replaced by "…", so that no
+    input or expected value survives (digits of any script, superscripts and fractions included)."""
+    previous = None
+    while previous != message:  # innermost brackets first, until none is left
+        previous, message = message, _QUOTED_OR_BRACKETED.sub("…", message)
+    message = _NUMBER.sub("…", message)
+    message = "".join("…" if char.isnumeric() else char for char in message)
+    return re.sub(r"…(?:[\s,;:]*…)+", "…", " ".join(message.split()))
+
+
+def hidden_reason(check, message: str) -> str:
+    """What a student reads when a hidden call fails: the property (the check's docstring) and the
+    message without its values."""
+    summary = " ".join(((getattr(check, "__doc__", None) or "").strip().splitlines() or [""])[0].split())
+    reason = f"hidden case: {summary.rstrip('.') or 'a hidden check'}: {scrub(message)}"
+    return reason if len(reason) <= HIDDEN_REASON_CHARS else reason[: HIDDEN_REASON_CHARS - 1] + "…"
+
+
+def answers(submission_nb) -> dict[str, object]:
+    """grade_id -> the student's answer cell. Of cells pasted twice with one grade_id, the last
+    (as nbgrader's DeduplicateIds keeps it, and as running the notebook leaves it)."""
+    found = {}
+    for cell in submission_nb.cells:
+        gid = nbtools.grade_id(cell)
+        if gid and nbtools.is_solution(cell) and isinstance(cell.get("source"), str):
+            found[gid] = cell
+    return found
+
+
+def answer_for(source_cell, found: dict[str, object]):
+    """The student's answer cell for the source's solution cell `source_cell`, or None (missing,
+    renamed, or of another cell type): then the release's stub is what is run and graded."""
+    answer = found.get(nbtools.grade_id(source_cell))
+    return answer if answer is not None and answer.cell_type == source_cell.cell_type else None
+
+
 def cells_to_run(source_nb, submission_nb) -> list[tuple[str, str]]:
     """The source's code cells without tests, each solution cell replaced by the student's answer."""
-    answers = {nbtools.grade_id(c): c.source for c in submission_nb.cells
-               if c.cell_type == "code" and nbtools.is_solution(c)}
+    found = answers(submission_nb)
     cells = []
     for index, cell in enumerate(source_nb.cells):
         if cell.cell_type != "code" or nbtools.is_test(cell):
             continue
         cell_id = nbtools.grade_id(cell) or f"cell-{index}"
         if nbtools.is_solution(cell):
-            cells.append((cell_id, answers.get(cell_id, release_stub(cell.source))))
+            answer = answer_for(cell, found)
+            cells.append((cell_id, answer.source if answer is not None else release_stub(cell.source)))
         else:
             cells.append((cell_id, _plain(cell.source)))
     return cells
+
+
+def missing_answers(source_nb, submission_nb) -> list[str]:
+    """The grade_ids of the source's answer cells the submission does not hold (as the same type)."""
+    found = answers(submission_nb)
+    return [nbtools.grade_id(c) for c in source_nb.cells if nbtools.is_solution(c) and answer_for(c, found) is None]
+
+
+def notes(outcome: sandbox.Outcome, limits: sandbox.Limits, missing: list[str]) -> str:
+    """What the grading's reason says beside its status: each cell stopped at a limit (named, with
+    the limit), the output cap, and the answers that were not found."""
+    said = []
+    for cell in outcome.cells:
+        error = cell.error or ""
+        if error.startswith("CellTimeout"):
+            said.append(f"cell `{cell.id}` was stopped by the {limits.cell_seconds:g} s cell time limit")
+        elif error.startswith("MemoryError"):
+            said.append(f"cell `{cell.id}` ran out of memory (MemoryError) under the "
+                        f"{limits.memory_bytes / 2**30:g} GiB memory limit")
+    if "[output cut at " in outcome.stdout or "[output cut at " in outcome.stderr:
+        said.append(f"the notebook's output was cut at the {limits.output_bytes:,}-byte output limit")
+    if missing:
+        said.append(f"no answer cell {', '.join(f'`{gid}`' for gid in missing)} in the submission (deleted, "
+                    "renamed or of another cell type): the release's stub was graded in its place")
+    return "; ".join(said)
 
 
 PROBE = '''
@@ -168,9 +260,11 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
     module = checks_module(source_nb)
 
     def fail_all(status: str, reason: str, outcome=None) -> Grading:
-        return Grading(status, reason, [Verdict(t.grade_id, 0.0, t.points, reason, error="AutogradeError")
-                                        for t in tests], outcome)
+        return failed(tests, status, reason, outcome)
 
+    refused = submissions.notebook_problem(submission_path)
+    if refused:
+        return fail_all("invalid", refused)
     if not submission_path.is_file():
         return fail_all("invalid", f"no {source_path.name} in the submission")
     try:
@@ -180,6 +274,7 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
         return fail_all("invalid", f"{submission_path.name} is not a valid notebook: {str(error).splitlines()[0][:200]}")
 
     calls = [{"check": c.check, "args": c.args, "kwargs": c.kwargs, "computed": c.computed} for t in tests for c in t.calls]
+    missing = missing_answers(source_nb, submission_nb)
     probe = "import json\n" + PROBE.format(calls=json.dumps(calls), function=FUNCTION, module=module)
     outcome = sandbox.run(cells_to_run(source_nb, submission_nb), probe=probe, limits=limits, env=env)
     if not outcome.ok:
@@ -198,11 +293,22 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
             position += 1
             if not verdict.reason:
                 printed, verdict.error, verdict.reason = _judge(checks, call, record)
+                if call.hidden:  # only its "passed:" line, and a reason without values
+                    printed = "".join(line for line in printed.splitlines(keepends=True) if line.startswith("passed: "))
+                    if verdict.reason:
+                        verdict.reason = hidden_reason(getattr(checks, call.check, None), verdict.reason)
+                        verdict.hidden = True
                 verdict.printed += printed
         if verdict.reason:
             verdict.points = 0.0
         verdicts.append(verdict)
-    return Grading("ok", "", verdicts, outcome)
+    return Grading("ok", notes(outcome, limits, missing), verdicts, outcome)
+
+
+def failed(tests: list[Test], status: str, reason: str, outcome: sandbox.Outcome | None = None) -> Grading:
+    """A grading in which every check scores 0 for `reason` (any status but "ok")."""
+    return Grading(status, reason, [Verdict(t.grade_id, 0.0, t.points, reason, error="AutogradeError")
+                                    for t in tests], outcome)
 
 
 def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
@@ -260,5 +366,6 @@ def format_grading(grading: Grading) -> str:
             if verdict.points < verdict.max_points:
                 lines.append(f"  - {verdict.grade_id} ({verdict.max_points - verdict.points:g}): {verdict.reason}")
     if grading.outcome is not None:
-        lines.append(f"sandbox: {', '.join(grading.outcome.isolation)}; {grading.outcome.seconds:.1f} s")
+        isolation = ", ".join(grading.outcome.isolation) if grading.outcome.isolated else "UNISOLATED (--unisolated)"
+        lines.append(f"sandbox: {isolation}; {grading.outcome.seconds:.1f} s")
     return "\n".join(lines)

@@ -1,5 +1,11 @@
 """The grading engine inside nbgrader (nbgrader_config.py wires these in).
 
+- `SourceCells`, the first of autograde's sanitizing steps: the submitted notebook is replaced by
+  the source's cells, with the student's answers (their text only) in the answer cells. So
+  nbgrader's own steps after it (DeduplicateIds, OverwriteCells, CheckCellMetadata, ...) never see
+  what a student can break: duplicated or renamed grade ids, test cells turned into answers,
+  changed cell types, broken or outdated nbgrader metadata. A submission refused as data
+  (course/submissions.py) raises here, so that nbgrader drops it and removes what it copied.
 - `SandboxVerdicts`, an autograde preprocessor in place of nbgrader's `Execute`: the notebook is
   not run in a kernel; each test cell gets the verdict of `course.grader` (judged outside the
   sandbox) as its output, which nbgrader's SaveAutoGrades turns into points as usual: the checks'
@@ -31,23 +37,47 @@ from traitlets import Unicode
 
 from course import autograde, grader, nbtools
 
-STDERR_SHOWN = 3_000  # characters of the notebook's stderr shown in the banner
 TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader_config.py's ClearSolutions.text_stub
 
 
+def _job(root: Path, resources) -> autograde.Job:
+    info = resources["nbgrader"]
+    return autograde.Job(info["assignment"], info["student"], info["notebook"],
+                         root / "notebooks" / info["assignment"] / f"{info['notebook']}.ipynb",
+                         root / "submitted" / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb")
+
+
+class SubmissionRefused(RuntimeError):
+    """A submission that is not plain data in its own folder (course/submissions.py)."""
+
+
+class SourceCells(NbGraderPreprocessor):
+    """Replace the submitted notebook by the notebook that is graded (`graded_cells`), before any
+    of nbgrader's sanitizing steps reads the student's cells or metadata."""
+
+    course_root = Unicode("", help="the course folder (default: the current directory)").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        job = _job(Path(self.course_root or os.getcwd()), resources)
+        refused = job.refusal()
+        if refused:  # nbgrader then removes this student's autograded/ folder, copied files included
+            raise SubmissionRefused(f"{job.student}/{job.assignment}: {refused}")
+        source_nb = nbtools.read(job.source)
+        nb.cells = graded_cells(source_nb, nb)
+        nb.metadata = copy.deepcopy(source_nb.metadata)
+        return nb, resources
+
+
 class SandboxVerdicts(NbGraderPreprocessor):
-    """Write the sandboxed grader's verdicts into the test cells of the notebook being autograded."""
+    """Write the sandboxed grader's verdicts into the test cells of the notebook being autograded
+    (the source's cells with the student's answers, as `SourceCells` left it)."""
 
     course_root = Unicode("", help="the course folder (default: the current directory)").tag(config=True)
 
     def preprocess(self, nb, resources):
         root = Path(self.course_root or os.getcwd())
-        info = resources["nbgrader"]
-        source = root / "notebooks" / info["assignment"] / f"{info['notebook']}.ipynb"
-        submission = root / "submitted" / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb"
-        job = autograde.Job(info["assignment"], info["student"], info["notebook"], source, submission)
+        job = _job(root, resources)
         record = autograde.verdict(root, job)
-        nb.cells = graded_cells(nbtools.read(source), nb)
         annotate(nb, record)
         self.log.info("%s/%s: %s, %g of %g points", job.student, job.notebook, record["status"], record["score"],
                       record["max_score"])
@@ -55,16 +85,17 @@ class SandboxVerdicts(NbGraderPreprocessor):
 
 
 def graded_cells(source_nb, submitted_nb) -> list:
-    """The notebook as it was graded: the source's cells in the source's order (test cells whole,
-    hidden parts included, as nbgrader shows them), each answer cell the student's, found by its
-    grade_id, or the release's stub where it is missing. A deleted, edited or stripped test cell
-    is back; cells the student added are not there (they were not run either)."""
-    answers = {nbtools.grade_id(c): c for c in submitted_nb.cells if nbtools.is_solution(c)}
+    """The notebook as it is graded: the source's cells in the source's order (test cells whole,
+    hidden parts included, as nbgrader shows them), each answer cell the source's cell with the
+    student's text (found by grade_id, as course.grader.answer_for finds it for the sandbox), or
+    the release's stub where it is missing. A deleted, edited or stripped test cell is back; cells
+    the student added are not there (they were not run either); no metadata of the student's is kept."""
+    found = grader.answers(submitted_nb)
     cells, ids = [], set()
     for cell in source_nb.cells:
         if nbtools.is_solution(cell):  # never the source's text: it holds the solution
-            answer = answers.get(nbtools.grade_id(cell))
-            cell = copy.deepcopy(answer) if answer is not None and answer.cell_type == cell.cell_type else _stub(cell)
+            answer = grader.answer_for(cell, found)
+            cell = _answered(cell, answer) if answer is not None else _stub(cell)
         else:
             cell = copy.deepcopy(cell)
             if nbtools.BEGIN_SOLUTION in cell.source:  # a solution region outside an answer cell: cleared too
@@ -74,6 +105,18 @@ def graded_cells(source_nb, submitted_nb) -> list:
         ids.add(cell["id"])
         cells.append(cell)
     return cells
+
+
+def _answered(source_cell, answer):
+    """The source's answer cell (its metadata, nbgrader's included) holding the student's text."""
+    cell = copy.deepcopy(source_cell)
+    cell.source = answer.source
+    if cell.cell_type == "code":
+        cell.outputs, cell.execution_count = [], None
+    elif isinstance(answer.get("attachments"), dict):  # images pasted into a written answer
+        cell["attachments"] = copy.deepcopy(answer["attachments"])
+    cell.metadata["nbgrader"].pop("checksum", None)  # nbgrader's OverwriteCells puts the release's back
+    return cell
 
 
 def _stub(source_cell):
@@ -137,28 +180,35 @@ def banner(record: dict) -> str:
         lines.append(f"**Status: ok.** Your code ran in the sandbox and the checks judged what it returned: "
                      f"**{record['score']:g} of {record['max_score']:g} points**. "
                      "Each test cell below shows its checks' output, or the reason it lost its points.")
+        if record.get("reason"):
+            lines.append(f"\n**Note:** {record['reason']}.\n")
         lines.append("The notebook below is what was graded: the course's cells, with your answers in place.")
     else:
         lines.append(f"**Status: {record['status']}.** {record['reason']}.")
         lines.append("Because the notebook did not finish, every check scored 0. Fix the cause and submit again.")
+    if record.get("isolated") is False:
+        lines.append("\n**Graded unisolated:** the instructor graded this notebook on a machine without the "
+                     "sandbox's isolation (`--unisolated`).")
     failed = [c for c in record["cells"] if c["error"]]
     if failed:
         lines.append("\nCells that stopped with an error (shown under the cell too):")
         lines += [f"- `{c['id']}`: {_clip(c['error'], 300)}" for c in failed]
     if record.get("sandbox_seconds"):
         lines.append(f"\nRun time in the sandbox: {record['sandbox_seconds']:.1f} s.")
-    stderr = record.get("stderr", "").strip()
+    stderr = autograde.stderr_tail(record.get("stderr", ""))  # capped again: a record may be older
     if stderr:
-        shown = stderr if len(stderr) <= STDERR_SHOWN else "...\n" + stderr[-STDERR_SHOWN:]
-        lines.append("\nWhat the notebook wrote to stderr (warnings cost nothing):\n\n```\n" + shown + "\n```")
+        lines.append(f"\nWhat the notebook wrote to stderr (warnings cost nothing; at most the last "
+                     f"{autograde.STDERR_LINES} lines):\n\n```\n" + stderr.replace("```", "` ` `") + "\n```")
     return "\n".join(lines)
 
 
 class CsvWithStatus(ExportPlugin):
-    """nbgrader's CSV export, quoted properly, with `autograde_status` and `autograde_reason`."""
+    """nbgrader's CSV export, quoted properly, with `autograde_status`, `autograde_reason` and
+    `autograde_isolation` ("isolated", "unisolated", or "" where nothing ran in the sandbox)."""
 
     COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-               "raw_score", "late_submission_penalty", "score", "max_score", "autograde_status", "autograde_reason"]
+               "raw_score", "late_submission_penalty", "score", "max_score", "autograde_status", "autograde_reason",
+               "autograde_isolation"]
 
     def export(self, gradebook) -> None:
         root = Path(os.getcwd())
@@ -182,13 +232,17 @@ class CsvWithStatus(ExportPlugin):
                         submission = gradebook.find_submission(assignment.name, student.id)
                     except MissingEntry:
                         row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
-                                   autograde_status="not submitted", autograde_reason="")
+                                   autograde_status="not submitted",
+                                   autograde_reason="nothing was collected for this assignment",
+                                   autograde_isolation="")
                     else:
                         penalty = submission.late_submission_penalty or 0.0
                         status, reason = autograde.status_of(root, assignment.name, student.id)
                         row.update(timestamp=submission.timestamp, raw_score=submission.score,
                                    late_submission_penalty=penalty, score=max(0.0, submission.score - penalty),
-                                   autograde_status=status or "not autograded", autograde_reason=reason)
+                                   autograde_status=status or "not autograded",
+                                   autograde_reason=reason if status else "no verdict of the sandboxed grader",
+                                   autograde_isolation=autograde.isolation_of(root, assignment.name, student.id))
                     writer.writerow({key: "" if value is None else value for key, value in row.items()})
 
 

@@ -14,11 +14,15 @@ POINTS_IN_TITLE = re.compile(r"\[(\d+(?:\.\d+)?) points?\]")
 
 
 def meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+    """The cell's nbgrader metadata; {} where there is none or it is not a dict (a broken submission)."""
+    metadata = cell.get("metadata")
+    found = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return found if isinstance(found, dict) else {}
 
 
 def grade_id(cell) -> str | None:
-    return meta(cell).get("grade_id")
+    found = meta(cell).get("grade_id")
+    return found if isinstance(found, str) and found else None
 
 
 def is_solution(cell) -> bool:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,26 +97,74 @@ def autograde(root: Path, only=None, students: list[str] | None = None, schedule
     then `nbgrader autograde` writes the verdicts into autograded/ and the gradebook.
 
     Verdicts still up to date are kept (`force`: grade everything again). `limits`: the sandbox's
-    (course.sandbox.Limits; a verdict reached under other limits is out of date). Returns the verdicts,
-    (assignment, student, notebook) -> record.
+    (course.sandbox.Limits; a verdict reached under other limits is out of date). Before anything
+    is graded, the machine must isolate submissions, or `limits.unisolated` say to grade anyway
+    (course.sandbox.IsolationUnavailable otherwise). No submission stops the batch: one that
+    nbgrader's pass fails on is recorded as an "error" with nbgrader's reason and scored 0, and
+    every other submission and assignment is graded. Returns the verdicts, (assignment, student,
+    notebook) -> record.
     """
+    from course import sandbox
+
+    limits = limits or engine.Limits()
     chosen = assignments(root, only)
+    sandbox.require_isolation(limits)
     todo = [job for assignment in chosen for job in engine.jobs(root, assignment, students)]
     records = engine.grade_all(root, todo, scheduler=scheduler, workers=workers, force=force, progress=progress,
-                               limits=limits or engine.Limits())
+                               limits=limits)
     for assignment in chosen:
         mine = {job: record for job, record in records.items() if job.assignment == assignment}
         if not mine:
             continue
         left_out = engine.not_for_nbgrader(mine)
         graded = sorted({job.student for job in mine} - left_out)
-        if students:
-            for student in graded:
-                nbgrader_autograde(root, assignment, student, left_out)
-        elif graded:
-            nbgrader_autograde(root, assignment, "*", left_out)
-        engine.zero_in_gradebook(root, assignment, left_out)
+        failed = nbgrader_pass(root, assignment, graded, left_out, one_by_one=bool(students))
+        for student in {job.student for job in mine}:
+            if student in failed:
+                engine.record_failure(root, assignment, student, failed[student])
+            else:
+                engine.clear_failure(root, assignment, student)
+        engine.zero_in_gradebook(root, assignment, left_out | set(failed))
     return {(job.assignment, job.student, job.notebook): record for job, record in records.items()}
+
+
+def nbgrader_pass(root: Path, assignment: str, students: list[str], left_out: set[str],
+                  one_by_one: bool = False) -> dict[str, str]:
+    """nbgrader's autograde of `students` (never of `left_out`): in one pass, or `one_by_one`. A
+    pass that fails is followed by one pass per student it did not finish, so that one submission
+    cannot stop the others; returns student -> nbgrader's reason, for each that failed alone."""
+    if not students:
+        return {}
+    started = time.time()
+    if not one_by_one:
+        try:
+            nbgrader_autograde(root, assignment, "*", left_out)
+            return {}
+        except WorkflowError:
+            pass  # below: who did it not finish?
+    failed = {}
+    for student in students:
+        graded = root / "autograded" / student / assignment
+        done = graded.is_dir() and all((graded / f"{job.notebook}.ipynb").is_file()
+                                       and (graded / f"{job.notebook}.ipynb").stat().st_mtime >= started - 1
+                                       for job in engine.jobs(root, assignment, [student]))
+        if one_by_one or not done:
+            try:
+                nbgrader_autograde(root, assignment, student, left_out)
+            except WorkflowError as error:
+                failed[student] = f"nbgrader's autograde could not take this submission: {_cause(str(error))}"
+    return failed
+
+
+def _cause(log: str) -> str:
+    """The first exception an nbgrader log shows (the root of a chained traceback), without its
+    module path, e.g. "ParserError: Unknown string format: ..."; not nbgrader's closing summary."""
+    for line in log.splitlines():
+        raised = re.match(r"^\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*(?:Error|Exception|Refused)): (.+)", line)
+        if raised and raised[1] != "NbGraderException":
+            return f"{raised[1]}: {raised[2].strip()}"[:300]
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    return (lines or ["no log"])[-1][:300]
 
 
 def collect(root: Path, assignment: str) -> list[Path]:
@@ -142,7 +192,7 @@ def nbgrader_autograde(root: Path, assignment: str, student: str = "*", exclude=
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.SandboxVerdicts.course_root = str(root)
+    config.SandboxVerdicts.course_root = config.SourceCells.course_root = str(root)
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.assignment_id = assignment
     config.CourseDirectory.student_id = student
@@ -159,9 +209,32 @@ def nbgrader_autograde(root: Path, assignment: str, student: str = "*", exclude=
 
 
 def feedback(root: Path, only=None) -> list[Path]:
-    """nbgrader generate_feedback for every assignment: HTML pages under feedback/."""
+    """nbgrader generate_feedback for every assignment: HTML pages under feedback/.
+
+    nbgrader copies every file of autograded/<student>/<assignment>/ into the student's feedback
+    folder: a folder there that is not plain data (course/submissions.py) is left out, with a
+    warning. One assignment that fails does not stop the others; the failures are raised at the end."""
+    from course import submissions
+
+    errors = []
     for assignment in assignments(root, only):
-        nbgrader(root, "generate_feedback", assignment, "--force")
+        unsafe = {}
+        for folder in sorted((root / "autograded").glob(f"*/{assignment}")):
+            expected = (root / "autograded").resolve() / folder.parent.name / assignment
+            problem = submissions.folder_problem(folder, expected)
+            if problem:
+                unsafe[folder.parent.name] = problem
+        for student, problem in unsafe.items():
+            print(f"warning: no feedback for {student}/{assignment}: {problem}", file=sys.stderr)
+        args = ["generate_feedback", assignment, "--force"]
+        if unsafe:
+            args.append(f"--CourseDirectory.student_id_exclude={','.join(sorted(unsafe))}")
+        try:
+            nbgrader(root, *args)
+        except WorkflowError as error:
+            errors.append(str(error))
+    if errors:
+        raise WorkflowError("\n\n".join(errors))
     return sorted((root / "feedback").glob("*/*/*.html"))
 
 
@@ -189,6 +262,7 @@ class Row:
     lost: list[Lost] = field(default_factory=list)
     status: str = ""  # the autograder's status ("ok", "timeout", ...; "" if it never graded this)
     status_reason: str = ""
+    isolation: str = ""  # "isolated", "unisolated" (graded with --unisolated), "" if nothing ran
 
 
 def report(root: Path) -> list[Row]:
@@ -201,6 +275,7 @@ def report(root: Path) -> list[Row]:
             for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
                 row = Row(assignment.name, submission.student.id, 0.0, 0.0, 0.0, 0.0)
                 row.status, row.status_reason = engine.status_of(root, row.assignment, row.student)
+                row.isolation = engine.isolation_of(root, row.assignment, row.student)
                 for notebook in submission.notebooks:
                     autograded = root / "autograded" / row.student / row.assignment / f"{notebook.name}.ipynb"
                     reasons = _failure_reasons(autograded)
@@ -250,7 +325,7 @@ def format_report(rows: list[Row], width: int = 160) -> str:
         else:
             written = f"{row.written_score:g}/{row.written_max:g}"
         lines.append(f"{row.assignment:<22}{row.student:<24}{row.auto_score:>6g}/{row.auto_max:<3g}{written:>16}"
-                     f"  {row.status or '-'}")
+                     f"  {row.status or '-'}{' (UNISOLATED)' if row.isolation == 'unisolated' else ''}")
     for row in rows:
         if row.lost:
             lines.append(f"\n{row.student} lost points in {row.assignment}:")

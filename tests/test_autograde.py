@@ -48,6 +48,58 @@ def _vandalise(nb):
             cell.source, cell.metadata = "pass", {}
 
 
+def _cell(nb, gid):
+    return next(c for c in nb.cells if nbtools.grade_id(c) == gid)
+
+
+def _paste_twice(nb):
+    """Copy-pasted in Jupyter: the gda_step answer again below it (the wrong one, run last, so it is
+    the one graded), and a test cell twice; each copy keeps the grade_id, with a new cell id."""
+    import copy
+
+    for gid, source in [("gda_step", next(iter(WRONG_GDA.cells.values()))), ("test_gda_step", None)]:
+        cell = _cell(nb, gid)
+        pasted = copy.deepcopy(cell)
+        pasted["id"] = f"pasted-{gid}".replace("_", "-")
+        if source is not None:
+            pasted.source = source
+        nb.cells.insert(nb.cells.index(cell) + 1, pasted)
+
+
+def _rename(nb):
+    for gid in ("gda_step", "test_gda_step"):
+        _cell(nb, gid).metadata["nbgrader"]["grade_id"] = gid + "_mine"
+
+
+def _test_into_answer(nb):
+    meta = _cell(nb, "test_gda_step").metadata["nbgrader"]
+    meta.update(solution=True, grade=True, locked=False)
+    _cell(nb, "test_gda_step").source = "pass  # my own test"
+
+
+def _retype(nb):
+    import nbformat
+
+    for gid in ("gda_step", "test_flow"):
+        cell = _cell(nb, gid)
+        markdown = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+        nb.cells[nb.cells.index(cell)] = markdown
+
+
+def _break_metadata(nb):
+    _cell(nb, "test_gda_step").metadata["nbgrader"] = "garbage"
+    _cell(nb, "test_xy").metadata["nbgrader"]["points"] = "many"
+    _cell(nb, "flow").metadata["nbgrader"]["schema_version"] = 1  # nbgrader: SchemaTooOldError, batch stops
+    _cell(nb, "test_flow_circle").metadata["nbgrader"] = {"grade": True, "solution": False}  # no grade_id
+    nb.cells[0].metadata["nbgrader"] = {"grade": True, "grade_id": "test_grad_f", "points": 99}  # a duplicate
+
+
+# Right on the visible cases, wrong where lr is 0.05: only a hidden case sees it.
+HIDDEN_WRONG = {"gda_step": "def gda_step(grad, x, y, lr):\n    df_dx, df_dy = grad(x, y)\n"
+                            "    if lr == 0.05:\n        return x + lr * df_dx, y - lr * df_dy\n"
+                            "    return x - lr * df_dx, y + lr * df_dy"}
+
+
 WRONG_SCORE = FULL_MARKS - 3  # what WRONG_GDA's answers deserve (its checks: 2 + 1 points)
 # student -> (answer cells over the solution, an edit of the notebook, expected status, expected score)
 CORPUS = {
@@ -64,6 +116,7 @@ CORPUS = {
     "warner": (solution_and("import warnings\nwarnings.warn('a library warning')"), None, "ok", FULL_MARKS),
     "printer": (solution_and("print('x' * 5_000_000)"), None, "ok", FULL_MARKS),
     "hog": (solution_and("hog = [bytearray(2**28) for _ in range(10**4)]"), None, "ok", FULL_MARKS),
+    "greedy": (solution_and("greedy = bytearray(8 * 2**30)"), None, "ok", FULL_MARKS),  # MemoryError at once
     "forker": (solution_and("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"),
                None, "ok", FULL_MARKS),
     "exiter": (wrong_gda_and("import os\nos._exit(3)"), None, "crashed", 0),
@@ -71,8 +124,20 @@ CORPUS = {
     "looper": (solution_and("while True:\n    pass"), None, "ok", FULL_MARKS),  # the cell is stopped, the rest runs
     "stubborn": (solution_and("import time\nwhile True:\n    try:\n        time.sleep(1)\n    except BaseException:\n"
                               "        pass"), None, "timeout", 0),  # swallows the cell's alarm: the notebook's clock
-    # and two files that are not a notebook: "garbled" (not JSON) and "absent" (no notebook at all)
+    # what Jupyter lets a student do to the notebook's structure: graded from the source's cells
+    "pasted": ({}, _paste_twice, "ok", WRONG_SCORE),
+    "renamed": ({}, _rename, "ok", WRONG_SCORE),  # the gda_step answer is not found: its stub is graded
+    "retested": ({}, _test_into_answer, "ok", FULL_MARKS),
+    "retyped": ({}, _retype, "ok", WRONG_SCORE),  # a markdown gda_step is no answer
+    "broken": ({}, _break_metadata, "ok", FULL_MARKS),
+    "hidden": (HIDDEN_WRONG, None, "ok", FULL_MARKS - 2),
+    "noisy": (solution_and("import sys\nfor i in range(5_000):\n    print(f'noise {i}', file=sys.stderr)"),
+              None, "ok", FULL_MARKS),
+    # and two files that are not a notebook: "garbled" (not JSON) and "absent" (no notebook at all);
+    # submissions that are not data (REFUSED), and one that nbgrader's own pass fails on ("forger")
 }
+REFUSED = {"linker": "minimax.ipynb is a symbolic link", "snoop": "gradebook.db is a symbolic link",
+           "piper": "minimax.ipynb is a FIFO"}
 
 
 def cli(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -124,6 +189,16 @@ def batch(tmp_path_factory, mnist_dir):
     absent = root / "submitted" / "absent" / ASSIGNMENT
     absent.mkdir(parents=True)
     (absent / "timestamp.txt").write_text(ON_TIME)
+    linker = root / "submitted" / "linker" / ASSIGNMENT
+    linker.mkdir(parents=True)
+    (linker / "minimax.ipynb").symlink_to(root / "notebooks" / ASSIGNMENT / "minimax.ipynb")  # the solutions
+    (linker / "timestamp.txt").write_text(ON_TIME)
+    snoop = submit(root, "snoop", filled(), ON_TIME).parent
+    (snoop / "gradebook.db").symlink_to(root / "gradebook.db")  # nbgrader would copy it into feedback/
+    piper = root / "submitted" / "piper" / ASSIGNMENT
+    piper.mkdir(parents=True)
+    os.mkfifo(piper / "minimax.ipynb")  # reading it would block the batch for ever
+    submit(root, "forger", filled(), "not a time at all")  # nbgrader's pass raises on this submission
     started = time.perf_counter()
     done = cli(root, "autograde", ASSIGNMENT, "--workers", "2", *LIMITS)
     return root, done, time.perf_counter() - started
@@ -152,6 +227,96 @@ def test_files_that_are_not_a_notebook_score_zero_with_their_reason(rows):
     assert (rows["absent"]["autograde_status"], float(rows["absent"]["score"])) == ("invalid", 0.0)
     assert "no minimax.ipynb in the submission" in rows["absent"]["autograde_reason"]
     assert float(rows["garbled"]["max_score"]) == float(rows["full"]["max_score"]) == FULL_MARKS + 2
+
+
+@pytest.mark.parametrize("student", list(REFUSED))
+def test_a_submission_that_is_not_data_is_refused_unread(batch, rows, student):
+    root, _, _ = batch
+    row = rows[student]
+    assert (row["autograde_status"], float(row["score"])) == ("invalid", 0.0), row
+    assert REFUSED[student] in row["autograde_reason"] and "plain files only" in row["autograde_reason"]
+    assert not (root / "autograded" / student).exists()  # nbgrader never saw it
+    assert record(root, student)["isolated"] is None and record(root, student)["cells"] == []
+
+
+def test_nothing_of_the_gradebook_reaches_feedback(batch):
+    root, _, _ = batch
+    cli(root, "feedback", ASSIGNMENT)
+    assert (root / "feedback" / "full" / ASSIGNMENT / "minimax.html").is_file()
+    assert not (root / "feedback" / "snoop").exists()
+    for folder in ("autograded", "feedback"):
+        for path in (root / folder).rglob("*"):
+            assert path.name != "gradebook.db" and not path.is_symlink(), path
+            assert not (path.is_file() and path.read_bytes().startswith(b"SQLite format 3")), path
+
+
+def test_a_submission_nbgrader_fails_on_is_recorded_and_the_batch_goes_on(batch, rows):
+    """The forged timestamp makes nbgrader's own pass raise for that student: the failure is the
+    submission's status and reason, and every other student is graded and exported."""
+    root, _, _ = batch
+    row = rows["forger"]
+    assert (row["autograde_status"], float(row["score"])) == ("error", 0.0), row
+    assert row["autograde_reason"] == ("nbgrader's autograde could not take this submission: "
+                                       "ParserError: Unknown string format: not a time at all")
+    assert (root / "grading" / ASSIGNMENT / "forger" / "nbgrader_pass.failed").is_file()
+    assert set(CORPUS) | set(REFUSED) | {"garbled", "absent", "forger"} <= set(rows)
+    for student in CORPUS:  # each graded by nbgrader, none "not submitted" or "not autograded"
+        assert (root / "autograded" / student / ASSIGNMENT / "minimax.ipynb").is_file(), student
+
+
+def test_edited_notebook_structure_is_graded_from_the_source(batch, rows):
+    root, _, _ = batch
+    assert "no answer cell `gda_step` in the submission" in rows["renamed"]["autograde_reason"]
+    assert "no answer cell `gda_step` in the submission" in rows["retyped"]["autograde_reason"]
+    for student in ("pasted", "renamed", "retested", "retyped", "broken"):
+        graded = nbtools.read(root / "autograded" / student / ASSIGNMENT / "minimax.ipynb")
+        source = [nbtools.grade_id(c) for c in source_notebook(ASSIGNMENT).cells]
+        assert [nbtools.grade_id(c) for c in graded.cells[1:]] == source, student  # the source's cells, in order
+    pasted = nbtools.read(root / "autograded" / "pasted" / ASSIGNMENT / "minimax.ipynb")
+    assert "x + lr * df_dx" in _cell(pasted, "gda_step").source  # the last copy, as the notebook ran it
+
+
+def test_limits_are_named_in_the_reason(batch, rows):
+    root, _, _ = batch
+    assert "cell `gda_step` was stopped by the 10 s cell time limit" in rows["looper"]["autograde_reason"]
+    assert "cell `gda_step` ran out of memory (MemoryError) under the 6 GiB memory limit" in rows["greedy"]["autograde_reason"]
+    assert "output limit" in rows["printer"]["autograde_reason"]
+    for row in rows.values():  # no 0 without a reason
+        if float(row["raw_score"]) < float(row["max_score"]) - 2:  # beyond the written answer
+            assert row["autograde_reason"], row
+        assert row["autograde_isolation"] in ("isolated", "unisolated", "")
+    assert rows["full"]["autograde_isolation"] == "isolated" and rows["garbled"]["autograde_isolation"] == ""
+
+
+def test_a_hidden_case_fails_without_a_value(batch, rows):
+    import numpy as np
+
+    from helpers.answers import HIDDEN, answers_dir
+
+    root, _, _ = batch
+    (verdict,) = [v for v in record(root, "hidden")["verdicts"] if v["points"] < v["max_points"]]
+    assert verdict["grade_id"] == "test_gda_step" and verdict["hidden"]
+    assert verdict["reason"].startswith("hidden case: gda_step moves x down and y up its gradient")
+    graded = nbtools.read(root / "autograded" / "hidden" / ASSIGNMENT / "minimax.ipynb")
+    shown = "".join(str(o.get("evalue", "")) + str(o.get("text", "")) for o in _cell(graded, "test_gda_step").outputs)
+    assert "hidden case: " in shown and "hidden case: " in rows["hidden"]["autograde_reason"]
+    for text in (verdict["reason"], shown, rows["hidden"]["autograde_reason"].split("test_gda_step: ", 1)[1]):
+        assert not any(char.isnumeric() for char in text.split(": ", 2)[-1]), text
+        with np.load(answers_dir() / HIDDEN / "minimax.npz") as hidden:
+            for name in hidden.files:
+                for value in np.asarray(hidden[name]).ravel():
+                    for printed in {str(value), repr(float(value)), f"{float(value):.6g}", f"{float(value):.3g}"}:
+                        if len(printed.strip("-")) > 1:
+                            assert printed not in text, (name, printed, text)
+
+
+def test_stderr_is_capped_in_the_feedback(batch):
+    root, _, _ = batch
+    banner = nbtools.read(root / "autograded" / "noisy" / ASSIGNMENT / "minimax.ipynb").cells[0].source
+    assert "noise 4999" in banner and "noise 100\n" not in banner
+    shown = banner.split("```")[1]
+    assert len(shown) <= 1_100 and len(shown.strip().splitlines()) <= 21
+    assert len(record(root, "noisy")["stderr"]) <= 1_100
 
 
 def test_the_gradebook_holds_each_check_and_its_reason(batch):
