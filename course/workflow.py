@@ -153,6 +153,9 @@ def nbgrader_pass(root: Path, assignment: str, students: list[str], left_out: se
                 nbgrader_autograde(root, assignment, student, left_out)
             except WorkflowError as error:
                 failed[student] = f"nbgrader's autograde could not take this submission: {_cause(str(error))}"
+                last_error = error
+    if len(students) > 1 and len(failed) == len(students) and len(set(failed.values())) == 1:
+        raise last_error  # every one alike: the course's setup failed (the gradebook, the release), not a submission
     return failed
 
 
