@@ -2,12 +2,14 @@
 JupyterHub), with the same expectations; and where user namespaces are refused, grading refuses,
 unless told `--unisolated`, and then says so in every verdict and the export.
 
-A correct, a wrong and a hostile submission of notebook 1 go through `python -m course release`,
-`autograde` and `export`. The hostile one is the wrong one plus code that tries to plant a `.pth`
-in the Python environment (it would run in `make export`), rewrite the gradebook, the course's
-`nbgrader_config.py` and the hidden answers, read them, leave a file in /tmp and a daemon behind.
-It must score exactly what the wrong one scores, and afterwards the course folder, the
-repository, the Python environment and /tmp hold nothing it wrote; no process of it is left.
+A correct, a wrong and a hostile submission of notebooks 1 and 4 go through `python -m course
+release`, `autograde` and `export`. The hostile one is the wrong one plus code that tries to plant
+a `.pth` in the Python environment (it would run in `make export`), rewrite the gradebook, the
+course's `nbgrader_config.py`, the checks and the hidden answers, read them, leave a file in /tmp
+and a daemon behind; in notebook 4 it also patches the course's computations in the sandbox to
+report what a correct gan_step would give (tests/test_grader.py's FORGE_GAN_LOSSES). It must score
+exactly what the wrong one scores, and afterwards the course folder, the repository, the Python
+environment and /tmp hold nothing it wrote; no process of it is left.
 
 The ordinary user is made from a spare uid when the suite runs as root (as CI does); the
 folders it needs but cannot enter from root's home (the Python installation below /root) are
@@ -28,13 +30,23 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_course
-from course import nbtools, patches, sandbox, workflow
+from course import grader, nbtools, patches, sandbox, workflow
+from test_grader import FORGE_GAN_LOSSES
 
 HERE = Path(__file__).parent
 ASSIGNMENT = "01_minimax"
 WRONG_GDA = patches.load(HERE / "mistakes" / ASSIGNMENT / "gda_signs_swapped.py")
-FULL_MARKS, WRONG_SCORE = 14.0, 11.0
-LIMITS = ["--cell-timeout", "20", "--timeout", "120"]
+
+LOSSES = "04_gan_losses"
+WRONG_STEP = patches.load(HERE / "mistakes" / LOSSES / "step_no_detach.py")
+LIMITS = ["--cell-timeout", "60", "--timeout", "300"]
+
+
+def scores(assignment: str, mistake: patches.Patch) -> tuple[float, float]:
+    """(full marks, what `mistake` deserves): the points of the source's test cells, less its own."""
+    tests = grader.tests_of(nbtools.read(nbtools.notebooks(REPO / "notebooks" / assignment)[0]))
+    full = sum(t.points for t in tests)
+    return full, full - sum(t.points for t in tests if t.grade_id in mistake.fails)
 
 
 def spare_uid() -> int:
@@ -152,9 +164,10 @@ def processes_named(marker: str) -> list[int]:
     return found
 
 
-def submit(root: Path, student: str, cells: dict[str, str]) -> None:
-    nb = nbtools.fill(nbtools.read(nbtools.notebooks(REPO / "notebooks" / ASSIGNMENT)[0]), cells)
-    path = root / "submitted" / student / ASSIGNMENT / "minimax.ipynb"
+def submit(root: Path, student: str, cells: dict[str, str], assignment: str = ASSIGNMENT) -> None:
+    source = nbtools.notebooks(REPO / "notebooks" / assignment)[0]
+    nb = nbtools.fill(nbtools.read(source), cells)
+    path = root / "submitted" / student / assignment / source.name
     nbtools.write(nb, path)
     (path.parent / "timestamp.txt").write_text("2025-12-31 12:00:00.000000 UTC")
 
@@ -170,25 +183,34 @@ def graded(request, tmp_path_factory, mnist_dir):
     runner.own(root)
     marker = f"hostile-{uuid.uuid4().hex[:10]}"
     (cell, wrong), = WRONG_GDA.cells.items()
-    runner(root, "release", ASSIGNMENT)
+    runner(root, "release", ASSIGNMENT, LOSSES)
     submit(root, "correct", {})
     submit(root, "wrong", WRONG_GDA.cells)
     submit(root, "hostile", {cell: wrong + "\n" + hostile_code(root, marker)})
+    (step_cell, wrong_step), = WRONG_STEP.cells.items()
+    submit(root, "correct", {}, LOSSES)
+    submit(root, "wrong", WRONG_STEP.cells, LOSSES)
+    submit(root, "hostile", {step_cell: wrong_step + "\n" + hostile_code(root, marker) + FORGE_GAN_LOSSES}, LOSSES)
     runner.own(root)
     protected = [root, REPO, Path(sys.prefix)]
     before = snapshot(*protected)
     config = digest(root / "nbgrader_config.py")
-    runner(root, "autograde", ASSIGNMENT, "--no-progress", *LIMITS)
+    runner(root, "autograde", ASSIGNMENT, LOSSES, "--no-progress", *LIMITS)
     export = runner(root, "export", "--to", "grades.csv")
-    rows = {row["student_id"]: row for row in workflow.read_csv(root / "grades.csv")}
+    rows = {(row["assignment"], row["student_id"]): row for row in workflow.read_csv(root / "grades.csv")}
     yield {"rows": rows, "before": before, "after": snapshot(*protected), "config": config, "root": root,
            "marker": marker, "runner": runner, "export": export}
 
 
-def test_the_scores_are_what_the_answers_deserve(graded):
+@pytest.mark.parametrize("assignment, mistake", [(ASSIGNMENT, WRONG_GDA), (LOSSES, WRONG_STEP)], ids=["minimax", "gan_losses"])
+def test_the_scores_are_what_the_answers_deserve(graded, assignment, mistake):
     rows = graded["rows"]
-    assert {s: (rows[s]["autograde_status"], float(rows[s]["score"])) for s in ("correct", "wrong", "hostile")} == {
-        "correct": ("ok", FULL_MARKS), "wrong": ("ok", WRONG_SCORE), "hostile": ("ok", WRONG_SCORE)}
+    full, deserved = scores(assignment, mistake)
+    assert deserved < full
+    got = {s: (rows[assignment, s]["autograde_status"], float(rows[assignment, s]["score"]),
+               rows[assignment, s]["autograde_isolation"]) for s in ("correct", "wrong", "hostile")}
+    assert got == {"correct": ("ok", full, "isolated"), "wrong": ("ok", deserved, "isolated"),
+                   "hostile": ("ok", deserved, "isolated")}
 
 
 def test_the_hostile_code_changed_nothing_and_left_nothing(graded):
@@ -197,8 +219,9 @@ def test_the_hostile_code_changed_nothing_and_left_nothing(graded):
     assert digest(root / "nbgrader_config.py") == graded["config"]
     assert not Path("/tmp", marker).exists()
     assert processes_named(marker) == []
-    record = (root / "grading" / ASSIGNMENT / "hostile" / "minimax.json").read_text()
-    assert f"{marker} could not read" in record and f"{marker} read" not in record  # its stdout, kept for feedback
+    for assignment, name in ((ASSIGNMENT, "minimax"), (LOSSES, "gan_losses")):
+        record = (root / "grading" / assignment / "hostile" / f"{name}.json").read_text()
+        assert f"{marker} could not read" in record and f"{marker} read" not in record  # its stdout, kept
 
 
 def test_what_ran_was_isolated(graded):
@@ -225,7 +248,12 @@ def test_without_user_namespaces_grading_refuses_unless_told_unisolated(tmp_path
     assert "cannot isolate" in refused.stderr and "--unisolated" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (root / "grading" / ASSIGNMENT / "correct").exists()
+    notebook = root / "submitted" / "correct" / ASSIGNMENT / "minimax.ipynb"
+    one = runner(root, "grade", ASSIGNMENT, str(notebook), check=False, prefix=NO_USER_NAMESPACES)
+    assert one.returncode == 2 and "cannot isolate" in one.stderr and "Traceback" not in one.stderr
+    one = runner(root, "grade", ASSIGNMENT, str(notebook), "--unisolated", prefix=NO_USER_NAMESPACES)
+    assert "status: ok" in one.stdout and "UNISOLATED" in one.stdout
     runner(root, "autograde", ASSIGNMENT, "--no-progress", "--unisolated", *LIMITS, prefix=NO_USER_NAMESPACES)
     runner(root, "export", "--to", "grades.csv", prefix=NO_USER_NAMESPACES)
-    row, = [r for r in workflow.read_csv(root / "grades.csv") if r["student_id"] == "correct"]
-    assert float(row["score"]) == FULL_MARKS and row["autograde_isolation"] == "unisolated"
+    row, = [r for r in workflow.read_csv(root / "grades.csv") if r["student_id"] == "correct" and r["assignment"] == ASSIGNMENT]
+    assert float(row["score"]) == scores(ASSIGNMENT, WRONG_GDA)[0] and row["autograde_isolation"] == "unisolated"
