@@ -10,11 +10,13 @@ it never only prints. `graded` wraps a check so that it
 
 The exercise-specific checks live in one module per notebook (e.g. `noise_networks`).
 
-Everything a check takes from student code goes through `run_student`, `answered` or
-`replay.observe_call`, so that the grader can record it in its sandbox and replay it to the same
-check outside (helpers/checks/replay.py, GRADING.md). Two rules follow for a new check: the inputs
-it gives student code never come from the answers, and a computation observed as one value
-returns data and judges nothing.
+Everything a check takes from student code goes through `run_student`, `observed`, `answered` or
+`replay.state` (the raw state of objects student code acted on), so that the grader can record it
+in its sandbox and replay it to the same check outside (helpers/checks/replay.py, GRADING.md).
+Three rules follow for a new check: the inputs it gives student code never come from the answers;
+every fact derived from what student code did (a count, a trajectory, a verdict) is computed by the
+check from the raw record, never read from course code that ran in the sandbox; and a hidden case
+(`replay.judging_hidden()`) fails with the property that failed, never the expected value.
 """
 
 from __future__ import annotations
@@ -52,9 +54,11 @@ __all__ = [
     "layer_trace",
     "linear_layers",
     "max_error",
+    "observed",
     "parameters_fingerprint",
     "parameter_layers",
     "run_student",
+    "simulate",
     "set_reference_params",
     "set_reference_weights",
     "trace_difference",
@@ -149,12 +153,27 @@ def build_model(label: str, fn, *args, **kwargs) -> nn.Module:
 
 
 def run_student(label: str, fn, *args, **kwargs):
-    """fn(*args, **kwargs); an exception inside it becomes an AssertionError naming `label`.
+    """fn(*args, **kwargs), student code; an exception inside it becomes an AssertionError naming `label`.
 
-    The result is an observation (helpers.checks.replay): recorded in the grading sandbox and
-    replayed to the same check outside it."""
+    The call is an observation (`replay.call`): its result is recorded in the grading sandbox and
+    replayed to the same check outside it (where the arguments must be those recorded). Returned
+    as fn returned it while recording (a check may act on a returned model or loss), as data on replay."""
+    return replay.call(label, fn, *args, keep=True, **kwargs)
+
+
+def observed(label: str, fn):
+    """Student function `fn` for course code that calls it many times (a simulation): every call is an
+    observation, its result the recorded data in every mode (see `replay.observed`)."""
+    return replay.observed(label, fn)
+
+
+def simulate(label: str, course_fn, *args, **kwargs):
+    """course_fn(*args, **kwargs): a course computation (games.trajectory, a bisection) on observed
+    student functions. It runs in every mode, so outside the sandbox it is redone on the replayed
+    outputs: its result is never taken from the sandbox. An exception (other than a failed check)
+    becomes an AssertionError naming `label`."""
     try:
-        return replay.observe_call(label, fn, *args, **kwargs)
+        return course_fn(*args, **kwargs)
     except (NotImplementedError, AssertionError):
         raise
     except Exception as error:
@@ -162,9 +181,10 @@ def run_student(label: str, fn, *args, **kwargs):
 
 
 def assert_shape(name: str, tensor: torch.Tensor, shape: Sequence[int]) -> None:
+    expected = "the hidden case's shape" if replay.judging_hidden() else f"shape {tuple(shape)}"
     expect(
         tuple(tensor.shape) == tuple(shape),
-        f"{name}: expected shape {tuple(shape)}, got {tuple(tensor.shape)}",
+        f"{name}: expected {expected}, got {tuple(tensor.shape)}",
     )
 
 
@@ -189,6 +209,9 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
     assert_shape(name, got, expected.shape)
     expect(bool(torch.isfinite(got).all()), f"{name}: contains NaN or inf values")
     error = max_error(got, expected)
+    if error > tol and replay.judging_hidden():  # the expected values stay with the grader
+        raise AssertionError(f"{name}: does not match the reference values of the hidden case (tolerance {tol:g})"
+                             + (f". {hint}" if hint else ""))
     if error > tol:
         where = int((got.double() - expected.double()).abs().flatten().argmax())
         message = (
