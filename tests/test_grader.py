@@ -302,6 +302,23 @@ FORGE_GAN_LOSSES = (  # notebook 4: the old composite observations report a corr
     "['torch.optim.adam.Adam'], 'groups': [{'params': [0, 1, 2, 3], 'settings': {'lr': 1e-3, 'betas': (0.5, 0.999)}}]}, None)\n"
 )
 
+FORGE_WGAN = (  # notebook 7: the old composites report a correct clip and well-mixed points
+    "import torch as _t, helpers.checks.wgan as _w\n"
+    "def _facts(clip_weights, c, seed):\n"
+    "    model = _w._clip_probe(seed)\n"
+    "    before = [p.detach().clone() for p in model.parameters()]\n"
+    "    return {'returned': 'None', 'same_objects': True, 'names': [n for n, _ in model.named_parameters()],\n"
+    "            'before': before, 'after': [b.clamp(-c, c) for b in before]}\n"
+    "_w._clip_facts = _facts\n"
+    "def _spy(gradient_penalty, n, seed):\n"
+    "    _t.manual_seed(seed)\n"
+    "    x_real, x_fake, eps = _t.rand(n, 2) + 2.0, _t.rand(n, 2) - 3.0, _t.rand(n, 1)\n"
+    "    return x_real, x_fake, eps * x_real + (1 - eps) * x_fake\n"
+    "_w._spy_points = _spy\n"
+    # and the new raw recorder, replaced to report the values clamped to the visible call's c
+    "_w._values = lambda parameters: [p.detach().clamp(-0.01, 0.01) for p in parameters]\n"
+)
+
 
 def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]]:
     cells, fails = {}, set()
@@ -316,7 +333,8 @@ def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]
     ("01_minimax", ("gda_signs_swapped", "gd_step_is_gda", "grad_xy_swapped"), FORGE_GAMES, "xy"),
     ("04_gan_losses", ("g_loss_saturating", "optimizer_sgd", "step_ignores_k"), FORGE_GAN_LOSSES, "gan_step"),
     ("04_gan_losses", ("step_no_detach",), FORGE_GAN_LOSSES, "gan_step"),
-], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks"])
+    ("07_wgan", ("clip_weights_only", "gp_epsilon_normal"), FORGE_WGAN, "gp"),
+], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy"])
 def test_patched_course_computations_gain_nothing(tmp_path, assignment, mistakes, forge, last_cell):
     cells, fails = _mistakes_of(assignment, *mistakes)
     honest = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))
