@@ -319,6 +319,12 @@ FORGE_WGAN = (  # notebook 7: the old composites report a correct clip and well-
     "_w._values = lambda parameters: [p.detach().clamp(-0.01, 0.01) for p in parameters]\n"
 )
 
+FORGE_MODEL_QUESTIONS = (  # notebook 3: the old observed helpers report the specification's answers
+    "import helpers.checks as _c\n"
+    "_c.count_params = lambda model: 267_009\n"
+    "_c._linear_shapes = lambda model: [(784, 256, True), (256, 256, True), (256, 1, True)]\n"
+)
+
 
 def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]]:
     cells, fails = {}, set()
@@ -334,7 +340,8 @@ def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]
     ("04_gan_losses", ("g_loss_saturating", "optimizer_sgd", "step_ignores_k"), FORGE_GAN_LOSSES, "gan_step"),
     ("04_gan_losses", ("step_no_detach",), FORGE_GAN_LOSSES, "gan_step"),
     ("07_wgan", ("clip_weights_only", "gp_epsilon_normal"), FORGE_WGAN, "gp"),
-], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy"])
+    ("03_noise_networks", ("d_no_bias",), FORGE_MODEL_QUESTIONS, "discriminator"),
+], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy", "model-questions"])
 def test_patched_course_computations_gain_nothing(tmp_path, assignment, mistakes, forge, last_cell):
     cells, fails = _mistakes_of(assignment, *mistakes)
     honest = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))

@@ -197,32 +197,6 @@ def _log_raised(label: str, digest, error: BaseException) -> None:
     _state["log"].append(entry)
 
 
-def observe_call(label: str, fn, *args, **kwargs):
-    """fn(*args, **kwargs) as one observation, fn course code that calls student code.
-
-    Deprecated (issue 12): what fn computes in the sandbox, student code can forge. Notebooks 1 and
-    4 no longer use it; the remaining callers (notebooks 3, 6, 7, 8) are to move to `call`/`state`."""
-    if _state["mode"] == REPLAYING:
-        return _replayed(label)
-    recording = _state["mode"] == RECORDING
-    try:
-        if recording:  # one observation: what fn observes inside is part of it, not logged again
-            _state["mode"] = DIRECT
-        try:
-            value = fn(*args, **kwargs)
-        finally:
-            if recording:
-                _state["mode"] = RECORDING
-    except Exception as error:
-        if recording:
-            raised = ["NotImplementedError", str(error)] if isinstance(error, NotImplementedError) else \
-                ["AssertionError", str(error) if isinstance(error, AssertionError)
-                 else f"{label} raised {type(error).__name__}: {error}"]
-            _state["log"].append({"label": label, "raised": raised})
-        raise
-    return observe(label, value)
-
-
 def arguments_digest(args: tuple, kwargs: dict) -> str:
     """A digest of a call's arguments as data: numbers, strings, arrays (dtype, shape, bytes) and
     containers by value; anything else (a function, a model, an optimizer, and what stands in for
