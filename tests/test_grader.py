@@ -91,6 +91,18 @@ def test_each_mistake_fails_exactly_its_checks(tmp_path, assignment, path):
     assert all(lost(grading).values())  # a reason for every lost point
 
 
+def _alternatives():
+    for assignment in grader.READY:
+        for path in sorted((HERE / "alternatives" / assignment).glob("*.py")):
+            yield pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
+
+
+@pytest.mark.parametrize("assignment, path", list(_alternatives()))
+def test_each_alternative_gets_full_marks(tmp_path, assignment, path):
+    grading = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, patches.load(path).cells))
+    assert grading.status == "ok" and lost(grading) == {}
+
+
 # --- what a notebook does inside the sandbox cannot change its grade -------------------------
 
 @pytest.mark.parametrize("cheat", [
@@ -148,7 +160,7 @@ def test_cheats_change_nothing_in_any_notebook(tmp_path, assignment, path):
 def test_forged_observations_are_judged_like_answers(tmp_path, nb):
     """Replacing the recorder itself only changes what the notebook's functions seem to return."""
     forge = ("import helpers.checks.replay as r\n"
-             "r.observe_call = lambda label, fn, *a, **k: r.observe(label, (0.0, 0.0))")
+             "r.call = lambda label, fn, *a, keep=False, **k: r.observe(label, (0.0, 0.0))")
     grading = grader.grade(SOURCE, submit(tmp_path, nb, with_wrong_gda(forge)))
     assert grading.status == "ok"
     assert {"test_grad_f", "test_gda_step", "test_alternating_step", "test_flow"} <= set(lost(grading))
@@ -257,3 +269,127 @@ def test_keyword_arguments_that_are_not_literals_are_evaluated_in_the_sandbox():
     (test,) = grader.tests_of(nbformat.v4.new_notebook(cells=[cell]))
     (call,) = test.calls
     assert call.args == ["f", "make_data(3)"] and call.kwargs == {"scale": 2.0} and call.computed == ["data"]
+
+
+# --- facts computed by course code in the sandbox are not trusted (issue 12, item 5) ----------
+#
+# Student code can replace any course function in the sandbox's process. Each submission below is
+# a set of wrong answers plus code that patches the course's computations (helpers.games, the
+# checks' helpers, the recorder) to report what a correct answer would give. The grader recomputes
+# every derived fact outside, from the raw record, so the patch gains nothing.
+
+FORGE_GAMES = (  # notebook 1: the simulations report a diverging path, the right boundary, a circle
+    "import numpy as _np, helpers.games as _g, helpers.checks.minimax as _m\n"
+    "_g.trajectory = lambda step, grad, start, lr, n_steps: _np.full((n_steps + 1, 2), 1e9)\n"
+    "_g.largest_converging_lr = lambda *a, **k: 0.25\n"
+    "def _circle(flow, grad, start, t_end, dt=1e-2):\n"
+    "    t = _np.linspace(0.0, t_end, int(round(t_end / dt)) + 1)\n"
+    "    return float(_np.hypot(*start)) * _np.stack([_np.cos(t), _np.sin(t)], 1)\n"
+    "_g.integrate = _circle\n"
+    "_m.games = _g\n"
+)
+FORGE_GAN_LOSSES = (  # notebook 4: the old composite observations report a correct answer's facts
+    "import torch as _t, helpers.checks.gan_losses as _m\n"
+    "_m._count_steps = lambda gan_step, k: {'D': k, 'G': 1}\n"
+    "_m._watch_for_leaks = lambda gan_step, k: [False] * k\n"
+    "_m._gradient = lambda loss, wrt: _t.full_like(wrt, -1.0 / wrt.shape[0])\n"
+    "_m._optimizer_facts = lambda get_optimizer: {'type': 'Adam', 'is_adam': True, 'model_params': 4, 'params': 4,\n"
+    "                                              'holds_model_params': True, 'lr': 1e-3, 'betas': (0.5, 0.999)}\n"
+    # and the new probes, replaced by functions that report without running gan_step
+    "_m.detach_probe = lambda gan_step, k: _t.zeros(1)\n"
+    "_m.counting_probe = lambda gan_step, k: (_t.zeros(1), _t.zeros(1))\n"
+    "_m.optimizer_trajectory = lambda get_optimizer, case: ({'type': 'torch.optim.adam.Adam', 'bases': "
+    "['torch.optim.adam.Adam'], 'groups': [{'params': [0, 1, 2, 3], 'settings': {'lr': 1e-3, 'betas': (0.5, 0.999)}}]}, None)\n"
+)
+
+FORGE_WGAN = (  # notebook 7: the old composites report a correct clip and well-mixed points
+    "import torch as _t, helpers.checks.wgan as _w\n"
+    "def _facts(clip_weights, c, seed):\n"
+    "    model = _w._clip_probe(seed)\n"
+    "    before = [p.detach().clone() for p in model.parameters()]\n"
+    "    return {'returned': 'None', 'same_objects': True, 'names': [n for n, _ in model.named_parameters()],\n"
+    "            'before': before, 'after': [b.clamp(-c, c) for b in before]}\n"
+    "_w._clip_facts = _facts\n"
+    "def _spy(gradient_penalty, n, seed):\n"
+    "    _t.manual_seed(seed)\n"
+    "    x_real, x_fake, eps = _t.rand(n, 2) + 2.0, _t.rand(n, 2) - 3.0, _t.rand(n, 1)\n"
+    "    return x_real, x_fake, eps * x_real + (1 - eps) * x_fake\n"
+    "_w._spy_points = _spy\n"
+    # and the new raw recorder, replaced to report the values clamped to the visible call's c
+    "_w._values = lambda parameters: [p.detach().clamp(-0.01, 0.01) for p in parameters]\n"
+)
+
+FORGE_MODEL_QUESTIONS = (  # notebook 3: the old observed helpers report the specification's answers
+    "import helpers.checks as _c\n"
+    "_c.count_params = lambda model: 267_009\n"
+    "_c._linear_shapes = lambda model: [(784, 256, True), (256, 256, True), (256, 1, True)]\n"
+)
+
+
+def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]]:
+    cells, fails = {}, set()
+    for name in names:
+        patch = patches.load(HERE / "mistakes" / assignment / f"{name}.py")
+        cells.update(patch.cells)
+        fails |= patch.fails
+    return cells, fails
+
+
+@pytest.mark.parametrize("assignment, mistakes, forge, last_cell", [
+    ("01_minimax", ("gda_signs_swapped", "gd_step_is_gda", "grad_xy_swapped"), FORGE_GAMES, "xy"),
+    ("04_gan_losses", ("g_loss_saturating", "optimizer_sgd", "step_ignores_k"), FORGE_GAN_LOSSES, "gan_step"),
+    ("04_gan_losses", ("step_no_detach",), FORGE_GAN_LOSSES, "gan_step"),
+    ("07_wgan", ("clip_weights_only", "gp_epsilon_normal"), FORGE_WGAN, "gp"),
+    ("03_noise_networks", ("d_no_bias",), FORGE_MODEL_QUESTIONS, "discriminator"),
+], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy", "model-questions"])
+def test_patched_course_computations_gain_nothing(tmp_path, assignment, mistakes, forge, last_cell):
+    cells, fails = _mistakes_of(assignment, *mistakes)
+    honest = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))
+    assert honest.status == "ok" and set(lost(honest)) == fails
+    cells[last_cell] = cells[last_cell] + "\n" + forge
+    forged = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))
+    assert forged.status == "ok", forged.reason
+    assert set(lost(forged)) >= fails and forged.score <= honest.score
+
+
+def test_replay_judges_from_the_record_alone_and_fails_closed():
+    """A simulation on observed student calls is redone on replay; a record with other arguments,
+    a missing entry or a malformed one fails closed; a hidden case's message has no expected value."""
+    from helpers.checks import minimax, replay
+
+    def gd_step(grad, x, y, lr):
+        df_dx, df_dy = grad(x, y)
+        return x - lr * df_dx, y - lr * df_dy
+
+    with replay.record() as log:
+        minimax.gd_diverges(gd_step, minimax_grad_f, lr=0.01, n_steps=50)
+    calls = [entry for entry in log if entry["label"].startswith("gd_step")]
+    assert len(calls) == 50 and all("args" in entry and "value" in entry for entry in calls)
+    with replay.replay(log), pytest.raises(AssertionError, match="run away"):  # 50 steps: not far enough
+        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+    tampered = [dict(entry) for entry in log]
+    tampered[7]["args"] = "0" * 24  # a step reported for other inputs than the simulation reaches
+    with replay.replay(tampered), pytest.raises(replay.IncompleteLog, match="other arguments"):
+        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+    with replay.replay(log[:-5]), pytest.raises(replay.IncompleteLog, match="did not report"):
+        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+    tampered = [dict(entry) for entry in log]
+    tampered[3]["value"] = {"no such tag": 1}
+    with replay.replay(tampered), pytest.raises(replay.IncompleteLog, match="unknown kind"):
+        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+    assert not replay.judging_hidden()
+    with replay.replay([], hidden=True):
+        assert replay.judging_hidden()
+        with pytest.raises(AssertionError) as failure:
+            checks_assert_close("loss", 0.5, 0.25)
+    assert "0.25" not in str(failure.value) and "hidden case" in str(failure.value)
+
+
+def minimax_grad_f(x, y):
+    return 8 * x, -8 * y
+
+
+def checks_assert_close(*args, **kwargs):
+    from helpers.checks import assert_close
+
+    return assert_close(*args, **kwargs)

@@ -10,11 +10,13 @@ it never only prints. `graded` wraps a check so that it
 
 The exercise-specific checks live in one module per notebook (e.g. `noise_networks`).
 
-Everything a check takes from student code goes through `run_student`, `answered` or
-`replay.observe_call`, so that the grader can record it in its sandbox and replay it to the same
-check outside (helpers/checks/replay.py, GRADING.md). Two rules follow for a new check: the inputs
-it gives student code never come from the answers, and a computation observed as one value
-returns data and judges nothing.
+Everything a check takes from student code goes through `run_student`, `observed`, `answered` or
+`replay.state` (the raw state of objects student code acted on), so that the grader can record it
+in its sandbox and replay it to the same check outside (helpers/checks/replay.py, GRADING.md).
+Three rules follow for a new check: the inputs it gives student code never come from the answers;
+every fact derived from what student code did (a count, a trajectory, a verdict) is computed by the
+check from the raw record, never read from course code that ran in the sandbox; and a hidden case
+(`replay.judging_hidden()`) fails with the property that failed, never the expected value.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ import torch
 from torch import nn
 
 from helpers.checks import replay
-from helpers.utils import count_params
 
 __all__ = [
     "answered",
@@ -52,9 +53,11 @@ __all__ = [
     "layer_trace",
     "linear_layers",
     "max_error",
+    "observed",
     "parameters_fingerprint",
     "parameter_layers",
     "run_student",
+    "simulate",
     "set_reference_params",
     "set_reference_weights",
     "trace_difference",
@@ -149,12 +152,27 @@ def build_model(label: str, fn, *args, **kwargs) -> nn.Module:
 
 
 def run_student(label: str, fn, *args, **kwargs):
-    """fn(*args, **kwargs); an exception inside it becomes an AssertionError naming `label`.
+    """fn(*args, **kwargs), student code; an exception inside it becomes an AssertionError naming `label`.
 
-    The result is an observation (helpers.checks.replay): recorded in the grading sandbox and
-    replayed to the same check outside it."""
+    The call is an observation (`replay.call`): its result is recorded in the grading sandbox and
+    replayed to the same check outside it (where the arguments must be those recorded). Returned
+    as fn returned it while recording (a check may act on a returned model or loss), as data on replay."""
+    return replay.call(label, fn, *args, keep=True, **kwargs)
+
+
+def observed(label: str, fn):
+    """Student function `fn` for course code that calls it many times (a simulation): every call is an
+    observation, its result the recorded data in every mode (see `replay.observed`)."""
+    return replay.observed(label, fn)
+
+
+def simulate(label: str, course_fn, *args, **kwargs):
+    """course_fn(*args, **kwargs): a course computation (games.trajectory, a bisection) on observed
+    student functions. It runs in every mode, so outside the sandbox it is redone on the replayed
+    outputs: its result is never taken from the sandbox. An exception (other than a failed check)
+    becomes an AssertionError naming `label`."""
     try:
-        return replay.observe_call(label, fn, *args, **kwargs)
+        return course_fn(*args, **kwargs)
     except (NotImplementedError, AssertionError):
         raise
     except Exception as error:
@@ -162,9 +180,10 @@ def run_student(label: str, fn, *args, **kwargs):
 
 
 def assert_shape(name: str, tensor: torch.Tensor, shape: Sequence[int]) -> None:
+    expected = "the hidden case's shape" if replay.judging_hidden() else f"shape {tuple(shape)}"
     expect(
         tuple(tensor.shape) == tuple(shape),
-        f"{name}: expected shape {tuple(shape)}, got {tuple(tensor.shape)}",
+        f"{name}: expected {expected}, got {tuple(tensor.shape)}",
     )
 
 
@@ -189,6 +208,9 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
     assert_shape(name, got, expected.shape)
     expect(bool(torch.isfinite(got).all()), f"{name}: contains NaN or inf values")
     error = max_error(got, expected)
+    if error > tol and replay.judging_hidden():  # the expected values stay with the grader
+        raise AssertionError(f"{name}: does not match the reference values of the hidden case (tolerance {tol:g})"
+                             + (f". {hint}" if hint else ""))
     if error > tol:
         where = int((got.double() - expected.double()).abs().flatten().argmax())
         message = (
@@ -199,9 +221,70 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
         raise AssertionError(message + (f". {hint}" if hint else ""))
 
 
+# ---------------------------------------------------------------------------------------------
+# Questions to a model. The grading sandbox records a raw description of the model a builder
+# returned (`describe_model`: every module's qualified name, class and base classes, the
+# constructor attributes that fix its parameters, every parameter's name and shape); the answers
+# (parameter count, layers, signatures) are computed from it by the check, outside the sandbox.
+
+MODEL_ATTRIBUTES = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride", "padding",
+                    "output_padding", "transposed", "num_features", "affine", "track_running_stats", "p", "negative_slope")
+LINEAR, CONV, BATCH_NORM = "torch.nn.modules.linear.Linear", "torch.nn.modules.conv._ConvNd", "torch.nn.modules.batchnorm._BatchNorm"
+
+
+def _class_name(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def describe_module(module: nn.Module, name: str = "") -> dict:
+    """One module as plain data: {"name", "class", "bases" (class names of its MRO), "attributes"
+    (those of MODEL_ATTRIBUTES it has, when they are plain values), "parameters" (its own: name ->
+    shape, None for an absent one such as bias=False)}."""
+    attributes = {}
+    for attribute in MODEL_ATTRIBUTES:
+        value = getattr(module, attribute, None)
+        if value is not None and (type(value) in (bool, int, float, str) or
+                                  (type(value) is tuple and all(type(v) is int for v in value))):
+            attributes[attribute] = value
+    return {"name": name, "class": _class_name(type(module)), "bases": [_class_name(k) for k in type(module).__mro__],
+            "attributes": attributes,
+            "parameters": {key: None if value is None else list(value.shape) for key, value in module._parameters.items()}}
+
+
+def describe_model(model: nn.Module) -> dict:
+    """The raw description of `model`: {"modules": describe_module of each of model.named_modules()
+    (registration order), "parameters": [[name, shape], ...] of model.named_parameters()}."""
+    return {"modules": [describe_module(module, name) for name, module in model.named_modules()],
+            "parameters": [[name, list(p.shape)] for name, p in model.named_parameters()]}
+
+
+def model_description(name: str, model: nn.Module) -> dict:
+    """`describe_model(model)`, recorded in the grading sandbox and replayed outside (replay.state)."""
+    description = replay.state(f"{name}: the model's description", describe_model, model)
+    expect(type(description) is dict and type(description.get("modules")) is list
+           and type(description.get("parameters")) is list, f"{name}: the sandbox's description of the model is malformed")
+    return description
+
+
+def _is(entry: dict, base: str) -> bool:
+    return type(entry) is dict and type(entry.get("bases")) is list and base in entry["bases"]
+
+
+def count_described(description: dict) -> int:
+    """The number of parameter values in a described model (each shared parameter once)."""
+    return sum(math.prod(shape) for _, shape in description["parameters"])
+
+
+def described_layers(description: dict, base: str | tuple[str, ...]) -> list[dict]:
+    """The described modules whose class derives from `base` (class names), in registration order."""
+    bases = (base,) if isinstance(base, str) else base
+    return [entry for entry in description["modules"] if any(_is(entry, b) for b in bases)]
+
+
 def assert_param_count(name: str, model: nn.Module, expected: int) -> None:
-    got = replay.observe_call(f"{name}: parameter count", count_params, model)
-    expect(got == expected, f"{name}: expected {expected:,} parameters, got {got:,}")
+    got = count_described(model_description(name, model))
+    wanted = "the specified number of" if replay.judging_hidden() else f"{expected:,}"
+    expect(got == expected, f"{name}: expected {wanted} parameters, got {got:,}")
 
 
 def linear_layers(model: nn.Module) -> list[nn.Linear]:
@@ -218,26 +301,31 @@ def parameter_layers(model: nn.Module) -> list[nn.Module]:
     return [m for m in model.modules() if isinstance(m, PARAMETER_LAYERS)]
 
 
-def layer_signature(layer: nn.Module) -> str:
-    """What fixes a layer's parameters, as text: e.g. "Conv2d(1, 32, kernel_size=5, stride=1, padding=0, bias=True)"."""
-    kind = type(layer).__name__
-    if isinstance(layer, nn.Linear):
-        return f"{kind}({layer.in_features}, {layer.out_features}, bias={layer.bias is not None})"
-    if isinstance(layer, nn.modules.conv._ConvNd):
-        def one(value):  # (5, 5) -> 5
-            return value[0] if isinstance(value, tuple) and len(set(value)) == 1 else value
+def layer_signature(layer) -> str:
+    """What fixes a layer's parameters, as text: e.g. "Conv2d(1, 32, kernel_size=5, stride=1, padding=0, bias=True)".
 
-        extra = f", output_padding={one(layer.output_padding)}" if layer.transposed else ""
-        return (f"{kind}({layer.in_channels}, {layer.out_channels}, kernel_size={one(layer.kernel_size)}, "
-                f"stride={one(layer.stride)}, padding={one(layer.padding)}{extra}, bias={layer.bias is not None})")
-    if isinstance(layer, nn.modules.batchnorm._BatchNorm):
-        return f"{kind}({layer.num_features}, affine={layer.affine})"
+    `layer`: a module, or its description (`describe_module`), as recorded in the grading sandbox."""
+    entry = layer if type(layer) is dict else describe_module(layer)
+    kind = str(entry["class"]).rsplit(".", 1)[-1]
+    a = entry["attributes"]
+    has_bias = entry["parameters"].get("bias") is not None
+    if _is(entry, LINEAR):
+        return f"{kind}({a.get('in_features')}, {a.get('out_features')}, bias={has_bias})"
+    if _is(entry, CONV):
+        def one(value):  # (5, 5) -> 5
+            return value[0] if isinstance(value, (tuple, list)) and len(set(value)) == 1 else value
+
+        extra = f", output_padding={one(a.get('output_padding'))}" if a.get("transposed") else ""
+        return (f"{kind}({a.get('in_channels')}, {a.get('out_channels')}, kernel_size={one(a.get('kernel_size'))}, "
+                f"stride={one(a.get('stride'))}, padding={one(a.get('padding'))}{extra}, bias={has_bias})")
+    if _is(entry, BATCH_NORM):
+        return f"{kind}({a.get('num_features')}, affine={a.get('affine')})"
     raise TypeError(f"no signature for {kind}")
 
 
 def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
     """Fail unless `model`'s parameter layers are exactly `expected` (signatures, in any order)."""
-    got = replay.observe_call(f"{name}: layer signatures", _signatures, model)
+    got = [layer_signature(entry) for entry in described_layers(model_description(name, model), (LINEAR, CONV, BATCH_NORM))]
     if replay.recording():  # the specification comes from the answers: judged on replay
         return
     missing, unexpected = list(expected), []
@@ -248,19 +336,18 @@ def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
             unexpected.append(signature)
     if missing or unexpected:
         lines = [f"{name}: its layers with parameters differ from the specification."]
+        if replay.judging_hidden():
+            missing = [f"{len(missing)} layer(s) of the specification"] if missing else []
         lines += [f"  missing:    {s}" for s in missing]
         lines += [f"  unexpected: {s}" for s in unexpected]
         raise AssertionError("\n".join(lines))
 
 
-def _signatures(model: nn.Module) -> list[str]:
-    return [layer_signature(layer) for layer in parameter_layers(model)]
-
-
 def layer_trace(model: nn.Module, *inputs) -> list[str]:
     """The class names of `model`'s innermost modules in the order a forward pass on `inputs` runs them
-    (observed: recorded in the grading sandbox, replayed outside; see `_layer_trace`)."""
-    return replay.observe_call("layer trace", _layer_trace, model, *inputs)
+    (raw: the hooks' record of a forward pass in the grading sandbox, replayed outside; see `_layer_trace`).
+    A trace explains a mismatch and never earns points: a check judges outputs, not traces."""
+    return replay.state("layer trace", _layer_trace, model, *inputs)
 
 
 def _layer_trace(model: nn.Module, *inputs) -> list[str]:
@@ -340,12 +427,14 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
     Inputs:
     - shapes: the (in_features, out_features) of every expected layer.
     """
-    layers = replay.observe_call(f"{name}: linear layers", _linear_shapes, model)  # [(in, out, has_bias)]
+    layers = [(entry["attributes"].get("in_features"), entry["attributes"].get("out_features"),
+               entry["parameters"].get("bias") is not None)
+              for entry in described_layers(model_description(name, model), LINEAR)]  # [(in, out, has_bias)]
     got = sorted((n_in, n_out) for n_in, n_out, _ in layers)
+    wanted = "the specified nn.Linear layers" if replay.judging_hidden() else f"nn.Linear layers (in, out) {list(shapes)}"
     expect(
         got == sorted(shapes),
-        f"{name}: expected nn.Linear layers (in, out) {list(shapes)}, "
-        f"got {[(n_in, n_out) for n_in, n_out, _ in layers]}",
+        f"{name}: expected {wanted}, got {[(n_in, n_out) for n_in, n_out, _ in layers]}",
     )
     for n_in, n_out, has_bias in layers:
         expect(
@@ -355,20 +444,22 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
     return set_reference_params(model, seed, gain)
 
 
-def _linear_shapes(model: nn.Module) -> list[tuple[int, int, bool]]:
-    return [(layer.in_features, layer.out_features, layer.bias is not None) for layer in linear_layers(model)]
-
-
-def parameters_fingerprint(label: str, model: nn.Module) -> str:
-    """A SHA-256 of `model`'s parameter values: equal exactly when the values are (observed)."""
-    return replay.observe_call(f"{label}: parameters", _fingerprint, model)
-
-
-def _fingerprint(model: nn.Module) -> str:
+def parameters_fingerprint(label: str, model: nn.Module, per_parameter: int = 64) -> str:
+    """A SHA-256 of the first `per_parameter` values of each of `model`'s parameters (recorded raw in
+    the grading sandbox, hashed here): equal when the values are, and different for any two
+    initialisations that differ (each parameter's first values differ)."""
+    sample = replay.state(f"{label}: parameters", _parameter_sample, model, per_parameter)
+    expect(type(sample) is list and all(type(values) is torch.Tensor for values in sample),
+           f"{label}: the sandbox's record of the parameters is malformed")
     digest = hashlib.sha256()
-    for parameter in model.parameters():
-        digest.update(parameter.detach().cpu().contiguous().numpy().tobytes())
+    for values in sample:
+        digest.update(values.contiguous().numpy().tobytes())
     return digest.hexdigest()
+
+
+def _parameter_sample(model: nn.Module, per_parameter: int) -> list[torch.Tensor]:
+    """The first `per_parameter` values of each parameter of `model`, flattened (raw)."""
+    return [p.detach().cpu().flatten()[:per_parameter].clone() for p in model.parameters()]
 
 
 def _summary(check) -> str:

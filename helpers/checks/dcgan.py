@@ -27,10 +27,12 @@ from helpers.checks import (
     assert_shape,
     build_model,
     call,
+    described_layers,
     expect,
     graded,
     layer_signature,
     layer_trace,
+    model_description,
     parameter_layers,
     run_student,
     set_reference_params,
@@ -64,6 +66,7 @@ HINTS = {
     "fashion_generator": "Each layer but the last is followed by batch norm and then LeakyReLU(0.3); Tanh at the end",
 }
 DROPOUT = 0.3
+DROPOUT_CLASS = "torch.nn.modules.dropout.Dropout"
 
 
 def _builder_call(network: str, build, noise_dim: int | None = None) -> nn.Module:
@@ -175,7 +178,14 @@ def initialize_weights_matches(initialize_weights, seed: int = 0):
         for parameter in layer.parameters(recurse=False):
             parameter.data.fill_(0.5)
     run_student("model.apply(initialize_weights)", model.apply, initialize_weights)
-    for kind, is_scale, weight, bias in replay.observe_call("the probe's parameters", _init_values, model):
+    values = replay.state("the probe's parameters", _init_arrays, model)  # raw: [[weight, bias or None], ...]
+    layers = [(type(layer).__name__, isinstance(layer, nn.modules.batchnorm._BatchNorm), layer.bias is not None)
+              for layer in _init_layers(_init_probe())]  # the probe is course code: its layers are known here
+    expect(type(values) is list and len(values) == len(layers) and all(type(v) is list and len(v) == 2 for v in values),
+           "the sandbox's record of the probe's parameters is malformed")
+    for (kind, is_scale, has_bias), (weight, bias) in zip(layers, values):
+        expect(type(weight) is torch.Tensor and (type(bias) is torch.Tensor if has_bias else bias is None),
+               "the sandbox's record of the probe's parameters is malformed")
         if is_scale:
             _expect_normal(f"{kind} weight (scale)", weight, mean=1.0, std=0.02)
         else:
@@ -185,16 +195,17 @@ def initialize_weights_matches(initialize_weights, seed: int = 0):
                                             f"[{float(bias.min()):.3g}, {float(bias.max()):.3g}]")
 
 
-def _init_values(model: nn.Module) -> list:
-    """[kind, is a batch-norm scale, weight, bias or None] of the probe's linear, convolution and
-    batch-norm layers: what the initialisation check reads (observed, see helpers.checks.replay)."""
-    values = []
-    for layer in model.modules():
-        if isinstance(layer, (nn.Linear, nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm)):
-            bias = None if layer.bias is None else layer.bias.detach().clone()
-            values.append([type(layer).__name__, isinstance(layer, nn.modules.batchnorm._BatchNorm),
-                           layer.weight.detach().clone(), bias])
-    return values
+def _init_layers(model: nn.Module) -> list[nn.Module]:
+    """The probe's linear, convolution and batch-norm layers, in registration order."""
+    return [layer for layer in model.modules()
+            if isinstance(layer, (nn.Linear, nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm))]
+
+
+def _init_arrays(model: nn.Module) -> list:
+    """[weight, bias or None] of each of the probe's parameter layers after initialisation: raw
+    values, recorded in the grading sandbox; what they are judged against is decided outside."""
+    return [[layer.weight.detach().clone(), None if layer.bias is None else layer.bias.detach().clone()]
+            for layer in _init_layers(model)]
 
 
 def _expect_normal(label: str, values: torch.Tensor, mean: float, std: float) -> None:
@@ -233,13 +244,10 @@ def fashion_generator_reference(build_fashion_generator, case="visible"):
 def fashion_discriminator_structure(build_fashion_discriminator):
     """build_fashion_discriminator() has the specified layers and two Dropout(0.3): 212,865 parameters."""
     model = _check_structure("fashion_discriminator", build_fashion_discriminator)
-    rates = replay.observe_call("build_fashion_discriminator(): dropout rates", _dropout_rates, model)
+    description = model_description("build_fashion_discriminator()", model)
+    rates = [entry["attributes"].get("p") for entry in described_layers(description, DROPOUT_CLASS)]
     expect(rates == [DROPOUT, DROPOUT], f"build_fashion_discriminator(): expected two nn.Dropout({DROPOUT}) layers, "
                                         f"one after each convolution's activation, got {len(rates)} with rates {rates}")
-
-
-def _dropout_rates(model: nn.Module) -> list[float]:
-    return [float(m.p) for m in model.modules() if isinstance(m, nn.Dropout)]
 
 
 @graded

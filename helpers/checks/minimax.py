@@ -4,6 +4,10 @@ The two games of the notebook are f(x, y) = 4x^2 - 4y^2 and g(x, y) = xy (x mini
 maximises). The update rules are also checked on other quadratic games q(x, y) = a x^2 + b xy + c y^2,
 whose x and y are coupled, so that an update that is only right for one game does not pass.
 Stored answers (answers/minimax.npz) hold the reference cases and the numbers found by simulation.
+
+The simulations (a trajectory, the convergence boundary, the integrated flow) call the student's
+step or flow through `observed`: in the grading sandbox every call is recorded, and outside the
+whole simulation runs again on the replayed outputs, so what it finds is computed by the grader.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 
 from helpers import games
 from helpers.answers import load_answers
-from helpers.checks import answered, as_number, assert_close, expect, graded, run_student
+from helpers.checks import answered, as_number, assert_close, expect, graded, observed, run_student, simulate
 
 NAME = "minimax"
 ASSIGNMENT = "01_minimax"
@@ -35,6 +39,9 @@ def g(x, y):
 GAMES = {"visible": [(1.0, 2.0, -1.5), (0.0, 1.0, 0.0)], "hidden": [(-0.5, 3.0, 2.0), (2.0, -1.0, -0.25)]}
 POINTS = {"visible": [(1.0, 1.0), (-0.5, 2.0)], "hidden": [(0.3, -1.7), (-2.0, -0.25), (4.0, 0.5)]}
 LRS = {"visible": [0.1, 1.0], "hidden": [0.05, 0.37]}
+# Bisection steps for the simulated boundary: 2 / 2**16 = 3e-5, well inside the checks' tolerances
+# (1e-3, 2e-3), and few enough calls of gda_step to record (each bisection step runs up to 5000).
+SIMULATION_ITERS = 16
 
 
 def quadratic_grad(a: float, b: float, c: float):
@@ -120,7 +127,8 @@ def gd_step_matches(gd_step, case="visible"):
 @graded
 def gd_diverges(gd_step, grad_f, lr=0.01, n_steps=500):
     """Plain gradient descent on both variables of f moves away from the saddle point."""
-    path = run_student("gd_step on f from (1, 1)", games.trajectory, gd_step, grad_f, (1.0, 1.0), lr, n_steps)
+    step = observed(f"gd_step(grad_f, x, y, lr={lr})", gd_step)
+    path = simulate("gd_step on f from (1, 1)", games.trajectory, step, grad_f, (1.0, 1.0), lr, n_steps)  # (n_steps + 1, 2)
     distance = float(np.linalg.norm(path[-1]))
     expect(
         not math.isfinite(distance) or distance > 1e3,
@@ -143,7 +151,8 @@ def lr_range(lr_range_value):
 def lr_range_agrees_with_simulation(gda_step, grad_f, lr_range_value, tol=2e-3):
     """The analytic bound agrees with the boundary found by simulating your gda_step (bisection on lr)."""
     _, high = pair("LR_RANGE", answered("LR_RANGE", lr_range_value))
-    simulated = run_student("simulating gda_step on f", games.largest_converging_lr, gda_step, grad_f)
+    step = observed("gda_step(grad_f, x, y, lr)", gda_step)
+    simulated = simulate("simulating gda_step on f", games.largest_converging_lr, step, grad_f, iters=SIMULATION_ITERS)
     expect(
         abs(simulated - high) <= tol,
         f"simulation says gda_step on f converges up to lr ≈ {simulated:.4f}, but LR_RANGE ends at {high:.4f} "
@@ -211,7 +220,7 @@ def flow_matches(flow, case="visible"):
 @graded
 def flow_keeps_radius(flow, grad_xy, start=(1.0, 1.0), t_end=2 * math.pi):
     """Integrating your flow on xy keeps x^2 + y^2 constant: the path is a circle."""
-    path = run_student("integrating flow on xy", games.integrate, flow, grad_xy, start, t_end)
+    path = simulate("integrating flow on xy", games.integrate, observed("flow(grad_xy, x, y)", flow), grad_xy, start, t_end)  # (n + 1, 2)
     radius = np.hypot(path[:, 0], path[:, 1])
     spread = float(radius.max() - radius.min())
     expect(spread < 1e-6, f"along the flow of xy the radius should stay {radius[0]:.4f}, but it varies by {spread:.3g}")

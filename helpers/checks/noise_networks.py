@@ -132,7 +132,7 @@ def discriminator_output_shape(discriminator, batch_sizes=(16, 1), image_input=F
     for n in batch_sizes:
         shape = (n, 1, 28, 28) if image_input else (n, IMAGE_DIM)
         label = f"D(x) for x of shape {shape}"
-        logits = call(label, D, torch.rand(shape) * 2 - 1)
+        logits = call(label, D, torch.rand(shape, generator=torch.Generator().manual_seed(n)) * 2 - 1)  # seeded: the same outside
         assert_shape(label, logits, (n, 1))
         assert_dtype(label, logits, torch.float32)
 
@@ -205,7 +205,7 @@ def generator_output_shape(generator, noise_dim: int, batch_sizes=(16, 1)):
     G = build_model(f"generator({noise_dim}, seed=0)", generator, noise_dim, seed=0)
     for n in batch_sizes:
         label = f"G(z) for z of shape {(n, noise_dim)}"
-        images = call(label, G, torch.rand(n, noise_dim) * 2 - 1)
+        images = call(label, G, torch.rand(n, noise_dim, generator=torch.Generator().manual_seed(n)) * 2 - 1)  # seeded
         assert_shape(label, images, (n, IMAGE_DIM))
         assert_dtype(label, images, torch.float32)
 

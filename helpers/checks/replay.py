@@ -15,18 +15,42 @@ and the call sites in course/grader.py do this). A check then runs in one of thr
 Data only crosses: numbers, strings, booleans, None, lists, dicts with str keys, NumPy arrays and
 tensors (restored as tensors). A value of any other type (a module, a rigged object) is logged as
 "cannot be checked" and fails its check on replay.
+
+What the sandbox records is raw data only (issue 12): what student functions returned, and the raw
+state of objects that student code acted on. Every fact derived from it (a trajectory, a
+convergence boundary, a count, a verdict) is computed by the check itself, so that it is computed
+again outside on the replayed data; course code that ran in the sandbox is never trusted. Three
+ways in:
+
+- `observe(label, value)`: a value from student code (an answer, a check's argument).
+- `call(label, fn, *args)` and `observed(label, fn)`: calls of student code. Each call is one
+  entry {label, a digest of its arguments, its result (or its exception)}; while replaying, the
+  result comes from the log and the arguments the check passes now must have the digest recorded
+  (else the log is inconsistent: IncompleteLog). So a course computation that calls student code
+  through `observed` (e.g. `games.trajectory(observed("gd_step", gd_step), ...)`) runs in both
+  modes, and is redone outside on the replayed outputs.
+- `state(label, read, *objects)`: the raw state of objects student code acted on (parameter
+  arrays, an optimizer's param_groups as plain data), read by `read` in the sandbox and replayed
+  outside, where `read` never runs (the objects are not there). `read` returns raw data and
+  decides nothing; the check judges it outside, against reference values the sandbox never sees.
+
+`replay(log, hidden=True)` marks the replay of a hidden case: `judging_hidden()` is then true, and
+the checks' messages name the property that failed without the expected value.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import math
 
 import numpy as np
 import torch
 
 DIRECT, RECORDING, REPLAYING = "direct", "recording", "replaying"
-_state = {"mode": DIRECT, "log": None}
+_state = {"mode": DIRECT, "log": None, "hidden": False}
+FUNCTION = "<a function of the notebook>"  # what a function argument of a check becomes on replay (course/grader.py)
 
 
 class IncompleteLog(AssertionError):
@@ -41,11 +65,17 @@ def recording() -> bool:
     return _state["mode"] == RECORDING
 
 
+def judging_hidden() -> bool:
+    """Whether a hidden case is being judged (`replay(log, hidden=True)`): messages then say which
+    property failed, never the expected value."""
+    return _state["mode"] == REPLAYING and bool(_state["hidden"])
+
+
 @contextlib.contextmanager
 def record():
     """Record the values observed inside; yields the log (a list of plain data)."""
     saved = dict(_state)
-    _state.update(mode=RECORDING, log=[])
+    _state.update(mode=RECORDING, log=[], hidden=False)
     try:
         yield _state["log"]
     finally:
@@ -53,10 +83,12 @@ def record():
 
 
 @contextlib.contextmanager
-def replay(log: list):
-    """Replay `log` to the checks run inside."""
+def replay(log: list, hidden: bool = False):
+    """Replay `log` to the checks run inside; `hidden`: they judge a hidden case (see `judging_hidden`)."""
+    if type(log) is not list:
+        raise IncompleteLog("the sandbox's record of this check is not a list")
     saved = dict(_state)
-    _state.update(mode=REPLAYING, log=list(log))
+    _state.update(mode=REPLAYING, log=list(log), hidden=bool(hidden))
     try:
         yield
     finally:
@@ -73,34 +105,131 @@ def observe(label: str, value):
     return value
 
 
-def observe_call(label: str, fn, *args, **kwargs):
-    """fn(*args, **kwargs) as one observation; an exception in it is observed too, then raised.
+def call(label: str, fn, *args, keep: bool = False, **kwargs):
+    """fn(*args, **kwargs), a call of student code, as one observation (see the module's docstring).
 
-    fn may call student code and compute from it (observations inside are part of this one), but
-    must not judge: while recording it runs in the sandbox, where the student's code could have
-    replaced any judge. It returns data; the judging comes after, on the recorded value."""
-    if _state["mode"] == REPLAYING:
-        return _replayed(label)
-    recording = _state["mode"] == RECORDING
+    Recording, its arguments' digest and its result are logged; replaying, fn is not called (it is
+    not there): the result comes from the log, after the arguments' digest is compared with the
+    recorded one. An exception of fn is observed too and raised as AssertionError naming `label`
+    (NotImplementedError and AssertionError as they are). The result is the logged data turned back
+    into values (`from_data(to_data(result))`) in every mode, so that what the check computes from
+    it is the same in the sandbox and outside; `keep=True` returns fn's own result instead while
+    recording and in the student's kernel, for a check that acts on the returned object (a model, a
+    loss to backpropagate): what it learns from the object that way must itself be recorded."""
+    mode = _state["mode"]
+    if mode == REPLAYING:
+        entry = _next(label)
+        if entry.get("args") != arguments_digest(args, kwargs):
+            raise IncompleteLog(f"the sandbox reported a call of {label} with other arguments than the check "
+                                "passes now (the notebook changed the checks' inputs, or a function changed its "
+                                "inputs in place)")
+        return _value(entry)
+    digest = arguments_digest(args, kwargs) if mode == RECORDING else None
     try:
-        if recording:  # one observation: what fn observes inside is part of it, not logged again
+        if mode == RECORDING:  # what fn does inside is not observed: student code cannot add entries
             _state["mode"] = DIRECT
         try:
-            value = fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         finally:
-            if recording:
-                _state["mode"] = RECORDING
-    except Exception as error:
-        if recording:
-            raised = ["NotImplementedError", str(error)] if isinstance(error, NotImplementedError) else \
-                ["AssertionError", str(error) if isinstance(error, AssertionError)
-                 else f"{label} raised {type(error).__name__}: {error}"]
-            _state["log"].append({"label": label, "raised": raised})
+            _state["mode"] = mode
+    except (NotImplementedError, AssertionError) as error:
+        _log_raised(label, digest, error)
         raise
-    return observe(label, value)
+    except Exception as error:
+        failure = AssertionError(f"{label} raised {type(error).__name__}: {error}")
+        _log_raised(label, digest, failure)
+        raise failure from error
+    data = to_data(result)
+    if mode == RECORDING:
+        _state["log"].append({"label": label, "args": digest, "value": data})
+    return result if keep else from_data(data)
 
 
-def _replayed(label: str):
+def observed(label: str, fn):
+    """fn (student code) as a callable whose every call is `call(label, fn, ...)`: hand it to course
+    code (games.trajectory, a bisection) so that the course computation runs in both modes."""
+
+    def observed_fn(*args, **kwargs):
+        return call(label, fn, *args, **kwargs)
+
+    observed_fn.__name__ = getattr(fn, "__name__", label) if callable(fn) else label
+    return observed_fn
+
+
+def state(label: str, read, *args, **kwargs):
+    """read(*args, **kwargs): the raw state of objects student code acted on, as plain data.
+
+    Recorded in the sandbox and replayed outside, where `read` is not called (the objects it reads
+    are not there). `read` is course code that only reads (parameter and gradient arrays, an
+    optimizer's param_groups, a class name): anything it returns, student code could have forged,
+    so the check judges it outside against reference values the sandbox never sees, never trusting
+    a fact `read` derived. The value is returned as replayed data in every mode."""
+    mode = _state["mode"]
+    if mode == REPLAYING:
+        return _value(_next(label))
+    try:
+        if mode == RECORDING:
+            _state["mode"] = DIRECT
+        try:
+            value = read(*args, **kwargs)
+        finally:
+            _state["mode"] = mode
+    except Exception as error:
+        failure = error if isinstance(error, (NotImplementedError, AssertionError)) else \
+            AssertionError(f"{label}: reading it raised {type(error).__name__}: {error}")
+        _log_raised(label, None, failure)
+        if failure is error:
+            raise
+        raise failure from error
+    data = to_data(value)
+    if mode == RECORDING:
+        _state["log"].append({"label": label, "value": data})
+    return from_data(data)
+
+
+def _log_raised(label: str, digest, error: BaseException) -> None:
+    if _state["mode"] != RECORDING:
+        return
+    kind = "NotImplementedError" if isinstance(error, NotImplementedError) else "AssertionError"
+    entry = {"label": label, "raised": [kind, str(error)]}
+    if digest is not None:
+        entry["args"] = digest
+    _state["log"].append(entry)
+
+
+def arguments_digest(args: tuple, kwargs: dict) -> str:
+    """A digest of a call's arguments as data: numbers, strings, arrays (dtype, shape, bytes) and
+    containers by value; anything else (a function, a model, an optimizer, and what stands in for
+    them on replay: FUNCTION, a ModuleStandIn, an Uncheckable) as "an object": only data can be
+    compared across the two processes."""
+    text = json.dumps(_canonical([list(args), {key: kwargs[key] for key in sorted(kwargs)}]), sort_keys=True,
+                      allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _canonical(value, depth: int = 0):
+    if depth > 20:
+        return "<deep>"
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return "<object>" if value == FUNCTION else value
+    if kind is float:
+        return value if math.isfinite(value) else repr(value)
+    if kind in (list, tuple):
+        return [kind.__name__, [_canonical(item, depth + 1) for item in value]]
+    if kind is dict:
+        return ["dict", {str(key): _canonical(item, depth + 1) for key, item in value.items()}]
+    if callable(value) or isinstance(value, Uncheckable):
+        return "<object>"
+    data = to_data(value)
+    (tag, content), = data.items()
+    if tag in ("tensor", "array", "numpy_scalar"):
+        array = np.ascontiguousarray(content)
+        return [tag, str(array.dtype), list(array.shape), hashlib.sha256(array.tobytes()).hexdigest()]
+    return "<object>"
+
+
+def _next(label: str) -> dict:
     log = _state["log"]
     if not log:
         raise IncompleteLog(f"the sandbox did not report {label} (the notebook stopped, or changed the checks)")
@@ -108,10 +237,23 @@ def _replayed(label: str):
     if type(entry) is not dict or entry.get("label") != label:
         raise IncompleteLog(f"the sandbox reported something else where {label} was expected "
                             "(the notebook changed the checks)")
+    return entry
+
+
+def _value(entry: dict):
     if "raised" in entry:
-        kind, message = entry["raised"]
+        raised = entry["raised"]
+        if type(raised) is not list or len(raised) != 2:
+            raise IncompleteLog("a malformed record of an exception")
+        kind, message = raised
         raise (NotImplementedError if kind == "NotImplementedError" else AssertionError)(str(message))
-    return from_data(entry.get("value"))
+    if "value" not in entry:
+        raise IncompleteLog(f"the sandbox's record of {entry.get('label')} has no value")
+    return from_data(entry["value"])
+
+
+def _replayed(label: str):
+    return _value(_next(label))
 
 
 class Uncheckable:

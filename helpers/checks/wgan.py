@@ -7,6 +7,10 @@ it is differentiable with respect to the critic's parameters (create_graph=True)
 critic's gradients with the reference; and, with a spy critic that records the points it is
 evaluated at, that those points lie on the segments between paired real and fake samples with one
 uniform mixing weight per sample.
+
+What the sandbox records is raw: what the student's functions returned, the critic's parameter
+values after clip_weights, its gradients after backpropagating the returned penalty, the batches
+the spy critic was evaluated on. Everything judged from them is computed here, outside.
 """
 
 from __future__ import annotations
@@ -67,33 +71,49 @@ def _clip_probe(seed: int) -> nn.Module:
 @graded
 def clip_weights_in_place(clip_weights, c: float = 0.01, seed: int = 0):
     """clip_weights(critic, c) clamps every parameter (weights and biases) to [-c, c], in place."""
-    facts = replay.observe_call(f"clip_weights(critic, {c})", _clip_facts, clip_weights, c, seed)
-    expect(facts["returned"] in ("None", "the critic"), f"clip_weights(critic, {c}) should change the critic in place and "
-                                                       f"return nothing, got a {facts['returned']}")
-    expect(facts["same_objects"], "clip_weights replaced the critic's parameters by new ones: the "
-                                  "optimizer still holds the old ones. Clamp them in place (p.clamp_)")
-    for name, old, new in zip(facts["names"], facts["before"], facts["after"]):
-        expected = old.clamp(-c, c)
-        expect(torch.equal(new, expected),
-               f"after clip_weights(critic, {c}), parameter {name} should be clamped to [-{c}, {c}] (values inside "
-               f"unchanged), but {int((new != expected).sum())} of its {new.numel()} values differ: "
-               + ("it was left unchanged: clamp every parameter, biases included" if torch.equal(new, old)
-                  else f"got values in [{float(new.min()):.4g}, {float(new.max()):.4g}]"))
-
-
-def _clip_facts(clip_weights, c: float, seed: int) -> dict:
-    """clip_weights on a probe critic, as data: what it returned, whether the parameter objects
-    stayed, and every parameter's values before and after."""
     model = _clip_probe(seed)
-    before = [p.detach().clone() for p in model.parameters()]
+    names = [name for name, _ in model.named_parameters()]
+    before = [p.detach().clone() for p in model.parameters()]  # computed here too: the probe is seeded
     objects = list(model.parameters())
     with torch.enable_grad():  # as in training: in-place changes to parameters need torch.no_grad() inside
         result = run_student(f"clip_weights(critic, {c})", clip_weights, model, c)
-    after = list(model.parameters())
-    returned = "None" if result is None else "the critic" if result is model else type(result).__name__
-    return {"returned": returned, "same_objects": len(after) == len(objects) and all(a is b for a, b in zip(objects, after)),
-            "names": [name for name, _ in model.named_parameters()], "before": before,
-            "after": [p.detach().clone() for p in after]}
+    # Raw state: the values of the parameter objects the critic had before the call (what an
+    # optimizer holds), and of those it has after it.
+    held = replay.state("the critic's original parameters after clip_weights", _values, objects)
+    current = replay.state("the critic's parameters after clip_weights", lambda: _values(model.parameters()))
+    if replay.recording():
+        return
+    expect(result is None or isinstance(result, nn.Module),
+           f"clip_weights(critic, {c}) should change the critic in place and return nothing, got a {type(result).__name__}")
+    expect(type(held) is list and len(held) == len(before) and type(current) is list,
+           "the sandbox's record of the critic's parameters is malformed")
+    if len(current) == len(before) and all(_equal(new, old.clamp(-c, c)) for new, old in zip(current, before)) \
+            and not all(_equal(new, old.clamp(-c, c)) for new, old in zip(held, before)):
+        raise AssertionError("clip_weights replaced the critic's parameters by new ones: the optimizer still holds the "
+                             "old ones. Clamp them in place (p.clamp_)")
+    for name, old, new in zip(names, before, held):
+        expected = old.clamp(-c, c)
+        if _equal(new, expected):
+            continue
+        detail = ("it was left unchanged: clamp every parameter, biases included" if _equal(new, old)
+                  else "its values are not those" if replay.judging_hidden() or type(new) is not torch.Tensor
+                  else f"got values in [{float(new.min()):.4g}, {float(new.max()):.4g}]")
+        count = f"{int((new != expected).sum())} of its {new.numel()} values differ: " if _same_shape(new, expected) else ""
+        raise AssertionError(f"after clip_weights(critic, {c}), parameter {name} should be clamped to [-{c}, {c}] (values "
+                             f"inside unchanged), but {count}{detail}")
+
+
+def _values(parameters) -> list[torch.Tensor]:
+    """The values of `parameters`, copied: a list of tensors."""
+    return [p.detach().clone() for p in parameters]
+
+
+def _same_shape(a, b: torch.Tensor) -> bool:
+    return type(a) is torch.Tensor and tuple(a.shape) == tuple(b.shape)
+
+
+def _equal(a, b: torch.Tensor) -> bool:
+    return _same_shape(a, b) and torch.equal(a.to(b.dtype), b)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,10 +169,26 @@ def gradient_penalty_is_differentiable(gradient_penalty, case="visible"):
     requires_grad = replay.observe("the penalty: requires_grad", penalty.requires_grad)
     expect(requires_grad, "the gradient penalty does not depend on the critic's parameters (no grad_fn): "
                           "compute the gradient with torch.autograd.grad(..., create_graph=True)")
-    with torch.enable_grad():
-        grads = replay.observe_call("the critic's gradient of the penalty", _parameter_grads, penalty, critic)
+    with torch.enable_grad():  # raw state: the critic's gradients after backpropagating the returned penalty
+        grads = replay.state("the critic's gradients of the penalty", _backpropagated_grads, penalty, critic)
+    if replay.recording():
+        return
+    shapes = [tuple(p.shape) for p in critic.parameters()]
+    expect(type(grads) is list and len(grads) == len(shapes)
+           and all(g is None or (type(g) is torch.Tensor and tuple(g.shape) == s) for g, s in zip(grads, shapes)),
+           "the sandbox's record of the critic's gradients is malformed")
+    grads = torch.cat([(torch.zeros(s) if g is None else g).flatten() for g, s in zip(grads, shapes)])
     assert_close("the critic's gradient of the penalty", grads, load_answers(NAME)[f"gp_param_grads_{case}"], tol=1e-4,
                  hint="the penalty must be computed from the gradient with create_graph=True, at the same points x_hat")
+
+
+def _backpropagated_grads(penalty: torch.Tensor, critic: nn.Module) -> list:
+    """penalty.backward() from cleared gradients, then each critic parameter's .grad (None where the
+    penalty does not depend on it): raw state, judged outside."""
+    for parameter in critic.parameters():
+        parameter.grad = None
+    penalty.backward()
+    return [None if p.grad is None else p.grad.detach().clone() for p in critic.parameters()]
 
 
 def _parameter_grads(penalty: torch.Tensor, critic: nn.Module) -> torch.Tensor:
@@ -165,9 +201,19 @@ def _parameter_grads(penalty: torch.Tensor, critic: nn.Module) -> torch.Tensor:
 @graded
 def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int = 0):
     """Without epsilon, x_hat mixes each real sample with its fake one by its own uniform weight in [0, 1]."""
-    x_real, x_fake, x_hat = replay.observe_call("where the penalty evaluates the critic", _spy_points, gradient_penalty, n, seed)
-    expect(x_hat is not None, f"the critic was never evaluated on a batch of shape {(n, 2)} (x_hat)")
-    x_hat = x_hat.double()
+    torch.manual_seed(seed)  # the penalty's own draws of epsilon, reproducible
+    generator = torch.Generator().manual_seed(seed)
+    x_real = torch.rand(n, 2, generator=generator) + 2.0  # real points in [2, 3]^2, fake ones in [-3, -2]^2: never equal
+    x_fake = torch.rand(n, 2, generator=generator) - 3.0
+    spy = SpyCritic()
+    _call_gp(gradient_penalty, spy, x_real, x_fake)
+    seen = replay.state("the batches the critic was evaluated on", lambda: list(spy.seen))  # raw: every input it got
+    if replay.recording():
+        return
+    expect(type(seen) is list, "the sandbox's record of the critic's inputs is malformed")
+    candidates = [x for x in seen if type(x) is torch.Tensor and tuple(x.shape) == (n, 2)]
+    expect(bool(candidates), f"the critic was never evaluated on a batch of shape {(n, 2)} (x_hat)")
+    x_hat = candidates[0].double()
     real, fake = x_real.double(), x_fake.double()
     weight = (x_hat - fake) / (real - fake)  # (n, 2): epsilon per coordinate
     expect(bool(((weight >= -1e-5) & (weight <= 1 + 1e-5)).all()),
@@ -181,21 +227,16 @@ def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int 
     expect(ks < 0.03, f"the mixing weights are not uniform on [0, 1] (Kolmogorov-Smirnov distance {ks:.3f}): use torch.rand")
 
 
-def _spy_points(gradient_penalty, n: int, seed: int):
-    """(x_real, x_fake, the first batch of shape (n, 2) the critic saw or None) for one penalty call."""
-    seen = []
+class SpyCritic(nn.Module):
+    """A critic that keeps a copy of every batch it is evaluated on; D(x) = sum of squares, smooth everywhere."""
 
-    class Spy(nn.Module):  # records where the critic is evaluated; D(x) = sum of squares, smooth everywhere
-        def forward(self, x):
-            seen.append(x.detach().clone())
-            return (x**2).sum(dim=1, keepdim=True)
+    def __init__(self):
+        super().__init__()
+        self.seen: list[torch.Tensor] = []
 
-    torch.manual_seed(seed)
-    x_real = torch.rand(n, 2) + 2.0   # real points in [2, 3]^2, fake ones in [-3, -2]^2: never equal
-    x_fake = torch.rand(n, 2) - 3.0
-    _call_gp(gradient_penalty, Spy(), x_real, x_fake)
-    candidates = [x for x in seen if tuple(x.shape) == (n, 2)]
-    return x_real, x_fake, candidates[0] if candidates else None
+    def forward(self, x):
+        self.seen.append(x.detach().clone())
+        return (x**2).sum(dim=1, keepdim=True)
 
 
 # ---------------------------------------------------------------------------------------------
