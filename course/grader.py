@@ -32,7 +32,7 @@ import nbformat
 from course import nbtools, sandbox, submissions
 from helpers.checks import replay
 
-FUNCTION = "<a function of the notebook>"  # what a function argument becomes on replay
+FUNCTION = replay.FUNCTION  # what a function argument becomes on replay
 # The assignments whose checks take only data from student code (GRADING.md, build order step 3).
 READY = ("01_minimax", "02_gan_theory", "03_noise_networks", "04_gan_losses", "05_lsgan", "06_dcgan", "07_wgan",
          "08_conditional")
@@ -321,7 +321,7 @@ def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
         return "", "AutogradeError", f"the notebook could not provide the check's inputs: {record.get('error') or 'unknown error'}"
     printed = io.StringIO()
     try:
-        with replay.replay(log), contextlib.redirect_stdout(printed):
+        with replay.replay(log, hidden=call.hidden), contextlib.redirect_stdout(printed):
             args = [replay.observe(f"argument {i + 1}", None) for i in range(len(call.args))]
             named = len(call.computed)
             keywords = dict(zip(call.computed, args[len(args) - named:]), **call.kwargs)
