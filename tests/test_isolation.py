@@ -85,11 +85,13 @@ class Runner:
                 reach.append(Path(os.environ["GAN_DATA_DIR"]).resolve())
             park = Path(tempfile.mkdtemp(prefix="gan-test-park-"))  # outside what it covers; empty here
 
-            def preexec(uid=self.uid):
+            def become_user(uid=self.uid):
                 sandbox.make_reachable(reach, park)
                 os.setgroups([])
                 os.setgid(uid)
                 os.setuid(uid)
+
+            preexec = become_user
 
         try:
             done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, preexec_fn=preexec)
