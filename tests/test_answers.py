@@ -22,16 +22,24 @@ def test_every_assignment_with_checks_has_a_source_notebook():
 @pytest.mark.usefixtures("mnist_dir")  # the visible run executes the whole notebook
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
 def test_regenerated_answers_match_the_committed_ones(module, tmp_path):
-    """`make answers` on a clean checkout changes nothing: same keys, dtypes, values and bytes, in
-    the visible file and in the grader's hidden one."""
+    """`make answers` on a clean checkout changes nothing: same keys and dtypes, the same values
+    (floats within float32 rounding: a convolution rounds differently on another CPU, AVX2 or
+    AVX-512), in the visible file and in the grader's hidden one; and the writer is deterministic
+    (the same values give the same bytes)."""
     for path in answers.regenerate_module(module, SOURCE, tmp_path):
         committed = REPO / "answers" / path.relative_to(tmp_path)
         with np.load(path) as new, np.load(committed) as old:
             assert sorted(new.files) == sorted(old.files), f"{committed}: run `make answers`"
             for key in new.files:
                 assert new[key].dtype == old[key].dtype, key
-                np.testing.assert_array_equal(new[key], old[key], err_msg=f"{committed}: {key} differs; run `make answers`")
-        assert path.read_bytes() == committed.read_bytes(), "same values, different bytes: the writer is not deterministic"
+                message = f"{committed}: {key} differs; run `make answers`"
+                if np.issubdtype(new[key].dtype, np.floating):
+                    np.testing.assert_allclose(new[key], old[key], rtol=1e-5, atol=1e-5, err_msg=message)
+                else:
+                    np.testing.assert_array_equal(new[key], old[key], err_msg=message)
+            again = tmp_path / "again.npz"
+            answers.save({key: new[key] for key in new.files}, again)
+        assert again.read_bytes() == path.read_bytes(), "same values, different bytes: the writer is not deterministic"
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
