@@ -206,13 +206,18 @@ def graded(request, tmp_path_factory, mnist_dir):
 
 @pytest.mark.parametrize("assignment, mistake", [(ASSIGNMENT, WRONG_GDA), (LOSSES, WRONG_STEP)], ids=["minimax", "gan_losses"])
 def test_the_scores_are_what_the_answers_deserve(graded, assignment, mistake):
+    """The hostile submission earns nothing over the wrong one: in notebook 1 its attacks on the
+    host change nothing (the same score); in notebook 4 its forged course computations leave the
+    records they replaced missing, so those checks fail closed (at most the same score)."""
     rows = graded["rows"]
     full, deserved = scores(assignment, mistake)
     assert deserved < full
     got = {s: (rows[assignment, s]["autograde_status"], float(rows[assignment, s]["score"]),
                rows[assignment, s]["autograde_isolation"]) for s in ("correct", "wrong", "hostile")}
-    assert got == {"correct": ("ok", full, "isolated"), "wrong": ("ok", deserved, "isolated"),
-                   "hostile": ("ok", deserved, "isolated")}
+    hostile = got.pop("hostile")
+    assert got == {"correct": ("ok", full, "isolated"), "wrong": ("ok", deserved, "isolated")}
+    assert hostile[0] == "ok" and hostile[2] == "isolated"
+    assert hostile[1] == deserved if assignment == ASSIGNMENT else hostile[1] <= deserved
 
 
 def test_the_hostile_code_changed_nothing_and_left_nothing(graded):
