@@ -71,7 +71,7 @@ class Limits:
     wall_seconds: float = 600.0  # the whole run, start-up included
     cell_seconds: float = 300.0  # one cell (an alarm; the wall clock catches native code)
     memory_bytes: int = 6 * 2**30  # heap (RLIMIT_DATA): what torch and a few batches need, not a bomb
-    processes: int = 256  # more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
+    processes: int = 64  # tasks (threads count too) more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
     file_bytes: int = 256 * 2**20  # the largest file the code may write
     disk_bytes: int = 512 * 2**20  # each writable folder (home, /tmp, /dev/shm): a size-capped tmpfs
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
@@ -130,7 +130,7 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
     isolate and `limits.unisolated` is not set."""
     isolated = require_isolation(limits) == "isolated"
     job = {"cells": [list(c) for c in cells], "probe": probe, "seed": seed, "threads": 1,
-           "cell_seconds": limits.cell_seconds}
+           "cell_seconds": limits.cell_seconds, "own_pids": isolated}  # a pid namespace: strays end with their cell
     with tempfile.TemporaryDirectory(prefix="gan-sandbox-") as folder:
         folder = Path(folder)
         grader = folder / "grader"  # what the sandbox may read of the course: the program, helpers without answers

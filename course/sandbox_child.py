@@ -5,7 +5,7 @@ under bubblewrap (course/sandbox.py makes the namespaces, the mounts and the lim
 nothing from the course. Protocol:
 
 - stdin: one JSON job {"cells": [[cell_id, source], ...], "probe": source, "seed": int,
-  "threads": int, "cell_seconds": float, "result_fd": int};
+  "threads": int, "cell_seconds": float, "result_fd": int, "own_pids": bool};
 - the file descriptor named by the job's "result_fd": one JSON document back, written once at the end: {"cells": [{"id", "error", "seconds"}],
   "observations": ...}, where observations is what the probe's `observe(namespace)` returned,
   encoded by `encode` (plain data and arrays only);
@@ -86,6 +86,27 @@ def _seed(seed, threads):
         pass
 
 
+def _end_strays():
+    """Kill every other process of this sandbox (what a cell forked or left running) and reap them.
+
+    Only in a pid namespace of our own (the job's "own_pids"), where kill(-1) reaches this run's
+    processes and nothing else: bubblewrap's init (pid 1) and this process are spared. A copy that
+    a cell forked in a loop is killed here, when the cell ends, instead of forking on while the
+    next cells run.
+    """
+    for _ in range(10_000):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:  # no other process is left
+            return
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:  # our own children, killed, are zombies until reaped
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.001)  # the orphans' reaper is bubblewrap's init
+
+
 def _on_alarm(signum, frame):
     raise CellTimeout()
 
@@ -114,6 +135,8 @@ def main():
             if os.getpid() != origin:
                 os._exit(0)
             signal.setitimer(signal.ITIMER_REAL, 0)
+            if job["own_pids"]:
+                _end_strays()
         cells.append({"id": cell_id, "error": _clip(error), "seconds": time.perf_counter() - started})
     observations = None
     if job["probe"]:

@@ -121,6 +121,16 @@ def test_copies_forked_in_a_cell_end_with_it():
     assert outcome.stdout.count("next cell") == 1 and outcome.observations["x"] == int(outcome.stdout.split()[-1])
 
 
+def test_a_process_a_cell_leaves_running_ends_with_that_cell():
+    """What a cell starts and leaves behind (a child, a fork that escaped into a new session) is
+    killed when the cell ends, so it cannot compete with the next cells for the run's time."""
+    outcome = run("import subprocess\nchild = subprocess.Popen(['sleep', '60'], start_new_session=True)",
+                  "import os\ntry:\n    os.kill(child.pid, 0)\n    x = 'running'\nexcept ProcessLookupError:\n"
+                  "    x = 'gone'", probe=OBSERVE_X)
+    assert outcome.ok and errors(outcome) == [None, None]
+    assert outcome.observations["x"] == "gone"  # killed (and reaped) at the end of the first cell
+
+
 def test_memory_is_limited_for_all_the_processes_together():
     """A memory cgroup (where one can be made) holds the run and everything it forks to the limit in
     all: eight forked copies of 200 MB each, each far below the per-process limit, do not all fit
