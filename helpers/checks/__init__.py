@@ -44,6 +44,7 @@ __all__ = [
     "assert_param_count",
     "assert_shape",
     "build_model",
+    "confirm_layers",
     "call",
     "call_loss",
     "expect",
@@ -56,6 +57,7 @@ __all__ = [
     "observed",
     "parameters_fingerprint",
     "parameter_layers",
+    "probe_forward",
     "run_student",
     "simulate",
     "set_reference_params",
@@ -442,6 +444,81 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
             f"{name}: nn.Linear({n_in}, {n_out}) has no bias; every layer needs one",
         )
     return set_reference_params(model, seed, gain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure confirmed by outputs. A model's description (its layers, its parameter count) comes from
+# the grading sandbox, where student code could have forged it; a structure check therefore also
+# needs the model's outputs to confirm it, judged outside against the solution's (GRADING.md).
+
+# Modules that act on each value alone, without parameters that matter: taken out of a skeleton.
+ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
+               nn.Tanh, nn.Sigmoid, nn.LogSigmoid, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish, nn.Softplus,
+               nn.Softsign, nn.Tanhshrink, nn.Threshold)
+POOLS = ((nn.MaxPool1d, nn.AvgPool1d), (nn.MaxPool2d, nn.AvgPool2d), (nn.MaxPool3d, nn.AvgPool3d))
+
+
+class _Scaled(nn.Module):
+    """A dropout layer's expected effect at training time, without randomness: x -> (1 - p) x."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.keep = 1.0 - float(p)
+
+    def forward(self, x):
+        return x * self.keep
+
+
+def probe_forward(model: nn.Module, x: torch.Tensor, seed: int, skeleton: bool, train: bool = False) -> torch.Tensor:
+    """`model`'s outputs on `x`, one row per example (N, -1), after changing `model` in place: the
+    reference parameters for `seed` (`set_reference_params`), every dropout layer replaced by its
+    expected scaling (1 - p) so that its rate shows, train mode (batch norm on batch statistics) or
+    eval mode; with `skeleton`, also every elementwise activation replaced by the identity and max
+    pooling by average pooling of the same window, so that what is left is the parameter layers and
+    how they are wired.
+
+    Course code, run on the student's model in the grading sandbox through `call`: student code could
+    replace it there, but its outputs are judged outside against the same probe of the solution, so
+    forging them takes computing the specified layers (`confirm_layers`)."""
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.modules.dropout._DropoutNd):
+                setattr(parent, name, _Scaled(child.p))
+            elif skeleton and isinstance(child, ELEMENTWISE):
+                setattr(parent, name, nn.Identity())
+            elif skeleton and isinstance(child, nn.modules.pooling._MaxPoolNd):
+                average = next(average for maximum, average in POOLS if isinstance(child, maximum))
+                setattr(parent, name, average(child.kernel_size, child.stride, child.padding, child.ceil_mode))
+    set_reference_params(model, seed)
+    model.train(train)
+    weights = next(model.parameters(), None)
+    if weights is not None and weights.is_floating_point():
+        x = x.to(weights)  # a float64 network's structure is still its structure
+    return model(x).reshape(len(x), -1)
+
+
+def confirm_layers(name: str, build, x: torch.Tensor, seed: int, skeleton, whole, train: bool = False) -> None:
+    """Fail unless the outputs of models from `build()` (a fresh one per probe) confirm that their
+    parameter layers are the specified ones: the skeleton probe (`probe_forward(skeleton=True)`)
+    matches `skeleton`, the solution's, or, for a forward that applies its activations as functions
+    (those cannot be taken out), the whole network with the reference parameters matches `whole`.
+    The message names no expected value."""
+    probes = {}
+    for kind in ("skeleton", "whole"):
+        label = f"{name} with the reference parameters" + (" and its activations taken out" if kind == "skeleton" else "")
+        probes[kind] = call(label, probe_forward, build(), x, seed, kind == "skeleton", train)
+    if replay.recording():  # judged outside, against the solution's probes
+        return
+
+    def matches(got, expected) -> bool:
+        expected = torch.as_tensor(expected)
+        return (tuple(got.shape) == tuple(expected.shape) and bool(torch.isfinite(got).all())
+                and max_error(got, expected) <= 1e-4)
+
+    expect(matches(probes["skeleton"], skeleton) or matches(probes["whole"], whole),
+           f"{name}: its outputs do not confirm its layers: with the reference parameters and every activation "
+           "taken out, it does not compute like the specified layers (a layer skipped, used twice or in another "
+           "order, another connection, an operation written in forward)")
 
 
 def parameters_fingerprint(label: str, model: nn.Module, per_parameter: int = 64) -> str:

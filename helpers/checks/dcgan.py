@@ -2,8 +2,9 @@
 Fashion-MNIST DCGAN of the TensorFlow homework, in PyTorch.
 
 A network is checked twice: its layers with parameters against the specification (counts alone
-would accept a wrong kernel size that happens to cost the same), and its function with fixed
-reference parameters (`set_reference_params`), which is what sees the order of the layers: ReLU
+would accept a wrong kernel size that happens to cost the same), confirmed by its outputs with its
+activations taken out (`confirm_layers`: the description alone could be forged in the grading
+sandbox), and its function with fixed reference parameters (`set_reference_params`), which is what sees the order of the layers: ReLU
 before batch norm and after it hold the same parameters but compute different things. When the
 function differs, the message names the first layer where the student's network runs something
 other than the specification's (from a forward-hook trace).
@@ -27,6 +28,7 @@ from helpers.checks import (
     assert_shape,
     build_model,
     call,
+    confirm_layers,
     described_layers,
     expect,
     graded,
@@ -34,6 +36,7 @@ from helpers.checks import (
     layer_trace,
     model_description,
     parameter_layers,
+    probe_forward,
     run_student,
     set_reference_params,
     trace_difference,
@@ -94,13 +97,19 @@ def _reference_output(network: str, build, case: str) -> tuple[nn.Module, torch.
     return model, x, call(label, model, x)
 
 
-def _check_structure(network: str, build, noise_dim: int | None = None) -> nn.Module:
+def _check_structure(network: str, build, noise_dim: int | None = None, case: str = "visible") -> nn.Module:
+    """The described layers and parameter count, confirmed by the outputs on `case`'s input."""
     answers = load_answers(NAME)
     suffix = f"_{noise_dim}" if noise_dim is not None else ""
     model = _builder_call(network, build, noise_dim)
     label = NETWORKS[network]["label"].format(noise_dim=noise_dim)
     assert_layers(label, model, [str(s) for s in answers[f"{network}_layers{suffix}"]])
     assert_param_count(label, model, int(answers[f"{network}_params{suffix}"]))
+    spec = CASES[network][case]
+    confirm_layers(NETWORKS[network]["label"].format(noise_dim=spec.get("noise_dim")),
+                   lambda: _builder_call(network, build, spec.get("noise_dim")), _case_input(network, case),
+                   spec["seed"], answers[f"{network}_skeleton_{case}"], answers[f"{network}_whole_{case}"],
+                   train=NETWORKS[network]["generator"])
     return model
 
 
@@ -132,9 +141,9 @@ def _check_function(network: str, build, case: str) -> None:
 
 
 @graded
-def dc_classifier_structure(build_dc_classifier):
+def dc_classifier_structure(build_dc_classifier, case="visible"):
     """build_dc_classifier() has the specified layers (two 5x5 convolutions, two linear layers): 1,102,721 parameters."""
-    _check_structure("dc_classifier", build_dc_classifier)
+    _check_structure("dc_classifier", build_dc_classifier, case=case)
 
 
 @graded
@@ -144,9 +153,9 @@ def dc_classifier_reference(build_dc_classifier, case="visible"):
 
 
 @graded
-def dc_generator_structure(build_dc_generator, noise_dim: int = 4):
+def dc_generator_structure(build_dc_generator, noise_dim: int = 4, case="visible"):
     """build_dc_generator(noise_dim) has the specified layers: 6,580,801 parameters at noise_dim = 4."""
-    _check_structure("dc_generator", build_dc_generator, noise_dim)
+    _check_structure("dc_generator", build_dc_generator, noise_dim, case)
 
 
 @graded
@@ -229,9 +238,9 @@ def _expect_normal(label: str, values: torch.Tensor, mean: float, std: float) ->
 
 
 @graded
-def fashion_generator_structure(build_fashion_generator, noise_dim: int = 100):
+def fashion_generator_structure(build_fashion_generator, noise_dim: int = 100, case="visible"):
     """build_fashion_generator(noise_dim) has the specified layers, no biases: 2,305,472 parameters at noise_dim = 100."""
-    _check_structure("fashion_generator", build_fashion_generator, noise_dim)
+    _check_structure("fashion_generator", build_fashion_generator, noise_dim, case)
 
 
 @graded
@@ -241,9 +250,9 @@ def fashion_generator_reference(build_fashion_generator, case="visible"):
 
 
 @graded
-def fashion_discriminator_structure(build_fashion_discriminator):
+def fashion_discriminator_structure(build_fashion_discriminator, case="visible"):
     """build_fashion_discriminator() has the specified layers and two Dropout(0.3): 212,865 parameters."""
-    model = _check_structure("fashion_discriminator", build_fashion_discriminator)
+    model = _check_structure("fashion_discriminator", build_fashion_discriminator, case=case)
     description = model_description("build_fashion_discriminator()", model)
     rates = [entry["attributes"].get("p") for entry in described_layers(description, DROPOUT_CLASS)]
     expect(rates == [DROPOUT, DROPOUT], f"build_fashion_discriminator(): expected two nn.Dropout({DROPOUT}) layers, "
@@ -278,9 +287,13 @@ def reference_answers(build_dc_classifier, build_dc_generator, build_fashion_gen
                 suffix = f"_{noise_dim}" if generator else ""
                 answers[f"{network}_layers{suffix}"] = sorted(layer_signature(m) for m in parameter_layers(model))
                 answers[f"{network}_params{suffix}"] = sum(p.numel() for p in model.parameters())
-            for case in CASES[network]:
+            for case, spec in CASES[network].items():
                 model, x, out = _reference_output(network, build, case)
                 answers[f"{network}_out_{case}"] = out
+                for kind in ("skeleton", "whole"):
+                    probed = build(spec["noise_dim"]) if generator else build()
+                    answers[f"{network}_{kind}_{case}"] = probe_forward(probed, x, spec["seed"], kind == "skeleton",
+                                                                         train=generator)
                 if case == "visible":
                     answers[f"{network}_trace"] = layer_trace(model, x)
     return answers

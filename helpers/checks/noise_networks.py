@@ -17,10 +17,13 @@ from helpers.checks import (
     assert_shape,
     build_model,
     call,
+    confirm_layers,
     expect,
     graded,
     ks_distance_to_uniform,
     parameters_fingerprint,
+    probe_forward,
+    set_reference_params,
     set_reference_weights,
 )
 
@@ -114,15 +117,25 @@ def noise_seeded(sample_noise, batch_size=16, dim=5):
 
 
 @graded
-def discriminator_param_count(discriminator, expected: int):
+def discriminator_param_count(discriminator, expected: int, case="visible"):
     """discriminator() has the expected number of parameters (267,009 for 784-256-256-1 with biases)."""
     assert_param_count("discriminator()", build_model("discriminator()", discriminator), expected)
+    _confirm_discriminator(discriminator, case)
 
 
 @graded
-def discriminator_layers(discriminator):
+def discriminator_layers(discriminator, case="visible"):
     """discriminator() holds exactly the linear layers 784->256->256->1, each with a bias."""
     set_reference_weights("discriminator()", build_model("discriminator()", discriminator), D_SHAPES, seed=0)
+    _confirm_discriminator(discriminator, case)
+
+
+def _confirm_discriminator(discriminator, case: str) -> None:
+    """The described layers, confirmed by D's outputs on the case's input (checks.confirm_layers)."""
+    answers = load_answers(NAME)
+    x, _ = case_inputs(case)
+    confirm_layers("discriminator()", lambda: build_model("discriminator()", discriminator), x,
+                   CASES[case]["seed"], answers[f"D_skeleton_{case}"], answers[f"D_logits_{case}"])
 
 
 @graded
@@ -175,8 +188,10 @@ def case_inputs(case: str) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _reference_logits(discriminator, case: str, gain: float = 1.0) -> torch.Tensor:
+    """D's outputs on the case's input with the reference weights (set on whatever linear layers D
+    has: its layers are the structure checks' to judge, not a precondition of this one)."""
     D = build_model("discriminator(seed=0)", discriminator, seed=0).cpu()
-    set_reference_weights("discriminator()", D, D_SHAPES, seed=CASES[case]["seed"], gain=gain)
+    set_reference_params(D, seed=CASES[case]["seed"], gain=gain)
     x, _ = case_inputs(case)
     return call(f"D(x) for x of shape {tuple(x.shape)}", D, x)
 
@@ -186,17 +201,28 @@ def _reference_logits(discriminator, case: str, gain: float = 1.0) -> torch.Tens
 
 
 @graded
-def generator_param_count(generator, noise_dim: int, expected: int):
+def generator_param_count(generator, noise_dim: int, expected: int, case="visible"):
     """generator(noise_dim) has the expected number of parameters (1,858,320 at noise_dim=4)."""
     label = f"generator({noise_dim})"
     assert_param_count(label, build_model(label, generator, noise_dim), expected)
+    _confirm_generator(generator, case)
 
 
 @graded
-def generator_layers(generator, noise_dim: int):
+def generator_layers(generator, noise_dim: int, case="visible"):
     """generator(noise_dim) holds exactly the linear layers noise_dim->1024->1024->784, each with a bias."""
     label = f"generator({noise_dim})"
     set_reference_weights(label, build_model(label, generator, noise_dim), g_shapes(noise_dim), seed=0)
+    _confirm_generator(generator, case)
+
+
+def _confirm_generator(generator, case: str) -> None:
+    """The described layers, confirmed by G's outputs on the case's noise (checks.confirm_layers)."""
+    answers = load_answers(NAME)
+    _, z = case_inputs(case)
+    label = f"generator({z.shape[1]})"
+    confirm_layers(label, lambda: build_model(label, generator, z.shape[1]), z, CASES[case]["seed"],
+                   answers[f"G_skeleton_{case}"], answers[f"G_images_{case}"])
 
 
 @graded
@@ -243,7 +269,7 @@ def _reference_images(generator, case: str, gain: float = 1.0) -> torch.Tensor:
     _, z = case_inputs(case)
     noise_dim = z.shape[1]
     G = build_model(f"generator({noise_dim}, seed=0)", generator, noise_dim, seed=0).cpu()
-    set_reference_weights(f"generator({noise_dim})", G, g_shapes(noise_dim), seed=CASES[case]["seed"], gain=gain)
+    set_reference_params(G, seed=CASES[case]["seed"], gain=gain)  # on whatever layers G has, as for D
     return call(f"G(z) for z of shape {tuple(z.shape)}", G, z)
 
 
@@ -287,6 +313,8 @@ def reference_answers(sample_noise, discriminator, generator) -> dict[str, objec
             answers[f"G_seed_{case}"] = spec["seed"]
             answers[f"G_z_{case}"] = z
             answers[f"G_images_{case}"] = G(z)
+            answers[f"D_skeleton_{case}"] = probe_forward(discriminator(), x, spec["seed"], skeleton=True)
+            answers[f"G_skeleton_{case}"] = probe_forward(generator(spec["noise_dim"]), z, spec["seed"], skeleton=True)
         answers["D_param_count"] = sum(p.numel() for p in discriminator().parameters())
         for noise_dim in sorted({spec["noise_dim"] for spec in CASES.values()}):
             answers[f"G_param_count_{noise_dim}"] = sum(p.numel() for p in generator(noise_dim).parameters())

@@ -1,5 +1,5 @@
 # bias=False on every layer.
-# fails: test_generator_params, test_generator_range, test_generator_reference
+# fails: test_generator_params, test_generator_reference
 # %% cell: generator
 def generator(noise_dim=NOISE_DIM, seed=None):
     if seed is not None:
