@@ -181,11 +181,13 @@ def answer_for(source_cell, found: dict[str, object]):
 
 
 def cells_to_run(source_nb, submission_nb) -> list[tuple[str, str]]:
-    """The source's code cells without tests, each solution cell replaced by the student's answer."""
+    """The source's code cells that can change a verdict (nbtools.graded_cells: no demonstration,
+    nothing after the last test) without the tests, each solution cell replaced by the student's answer."""
     found = answers(submission_nb)
+    graded = {id(cell) for cell in nbtools.graded_cells(source_nb)}
     cells = []
     for index, cell in enumerate(source_nb.cells):
-        if cell.cell_type != "code" or nbtools.is_test(cell):
+        if cell.cell_type != "code" or nbtools.is_test(cell) or id(cell) not in graded:
             continue
         cell_id = nbtools.grade_id(cell) or f"cell-{index}"
         if nbtools.is_solution(cell):

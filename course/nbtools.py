@@ -104,10 +104,72 @@ def fill(nb, answers: dict[str, str]):
     return nb
 
 
-def code_for_execution(nb, include_tests: bool = True, include_hidden: bool = True) -> list[tuple[str | None, str]]:
-    """(grade_id, source) of the code cells to run in order, with solution and hidden-test markers removed."""
-    cells = []
+DEMO = "demo"  # the cell tag of a demonstration (a training run, a figure) that no check depends on
+
+
+def is_demo(cell) -> bool:
+    """A source cell tagged "demo" (Jupyter's cell tags): the student runs it, grading does not."""
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return isinstance(tags, list) and DEMO in tags
+
+
+def graded_cells(nb) -> list:
+    """`nb`'s cells that can change a verdict, in order: those up to its last test cell (what comes
+    after runs after every check has), without the demonstrations tagged "demo" (`demo_problems`
+    proves that no graded cell reads what they define). Grading runs only these."""
+    last = max((i for i, cell in enumerate(nb.cells) if is_test(cell)), default=len(nb.cells) - 1)
+    return [cell for cell in nb.cells[: last + 1] if not is_demo(cell)]
+
+
+def demo_problems(nb) -> list[str]:
+    """Why `nb`'s "demo" tags are unsafe, if they are: a demo cell that is a solution or a test
+    cell, or a name a demo cell binds that a graded cell after it reads (which grading, skipping
+    the demo, would not have). Top-level names only, from the cells' syntax."""
+    import ast
+
+    def bound(tree) -> set[str]:
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                names.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        return names
+
+    def read(tree) -> set[str]:
+        return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+
+    problems, from_demos = [], {}
+    graded = {id(cell) for cell in graded_cells(nb)}
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = without_markers(without_markers(cell.source, BEGIN_SOLUTION, END_SOLUTION, keep_inside=True),
+                                 BEGIN_HIDDEN, END_HIDDEN, keep_inside=True)
+        tree = ast.parse(source)
+        name = grade_id(cell) or cell.get("id", "?")
+        if is_demo(cell):
+            if is_test(cell) or is_solution(cell):
+                problems.append(f"{name}: a test or solution cell cannot be a demo")
+            for bound_name in bound(tree):
+                from_demos[bound_name] = name
+        elif id(cell) in graded:
+            for used in sorted(read(tree) & set(from_demos)):
+                problems.append(f"{name} reads {used}, which the demo cell {from_demos[used]} defines")
+            for rebound in bound(tree):
+                from_demos.pop(rebound, None)
+    return problems
+
+
+def code_for_execution(nb, include_tests: bool = True, include_hidden: bool = True,
+                       graded_only: bool = False) -> list[tuple[str | None, str]]:
+    """(grade_id, source) of the code cells to run in order, with solution and hidden-test markers
+    removed; `graded_only`: only those grading runs (`graded_cells`)."""
+    cells = []
+    for cell in graded_cells(nb) if graded_only else nb.cells:
         if cell.cell_type != "code" or (is_test(cell) and not include_tests):
             continue
         source = without_markers(cell.source, BEGIN_SOLUTION, END_SOLUTION, keep_inside=True)

@@ -44,6 +44,24 @@ def test_nbgrader_cells_are_well_formed(path):
             assert nbtools.BEGIN_SOLUTION in cell.source and nbtools.END_SOLUTION in cell.source, nbtools.grade_id(cell)
 
 
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_no_graded_cell_reads_what_a_demo_defines(path):
+    """Grading skips the cells tagged "demo" (nbtools.graded_cells): safe only while nothing it runs needs them."""
+    assert nbtools.demo_problems(nbtools.read(path)) == []
+
+
+def test_a_demo_tag_that_grading_could_not_honour_is_refused():
+    (path,) = nbtools.notebooks(SOURCE / "06_dcgan")
+    nb = nbtools.read(path)
+    by_id = {nbtools.grade_id(cell): cell for cell in nb.cells}
+    by_id["setup"].metadata["tags"] = ["demo"]  # it imports torch, nn and the checks, which later cells use
+    by_id["test_initialize_weights"].metadata["tags"] = ["demo"]
+    problems = nbtools.demo_problems(nb)
+    assert "test_initialize_weights: a test or solution cell cannot be a demo" in problems
+    assert "classifier reads nn, which the demo cell setup defines" in problems
+    assert "test_dc_classifier_structure reads checks, which the demo cell setup defines" in problems
+
+
 @pytest.fixture(scope="module")
 def executed(request, mnist_dir):
     """Each source notebook run in a fresh python3 kernel, smoke setting, like `make notebooks SMOKE=1`."""
