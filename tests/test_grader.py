@@ -74,6 +74,16 @@ def test_the_solution_gets_full_marks_and_the_release_nothing(tmp_path, assignme
     assert all(reason.startswith("not implemented yet") for reason in lost(untouched).values())
 
 
+def test_grading_runs_only_the_cells_that_can_change_a_verdict():
+    """Notebook 6: not the Fashion-MNIST training after the last test cell (it runs after every
+    check), nor the MNIST training and its samples (tagged "demo"); every other cell, in order."""
+    source = source_notebook("06_dcgan")
+    ran = [cell_id for cell_id, _ in grader.cells_to_run(source, source)]
+    code = [nbtools.grade_id(cell) for cell in source.cells if cell.cell_type == "code" and not nbtools.is_test(cell)]
+    assert {"train", "samples", "fashion_train"} <= set(code)
+    assert ran == [cell_id for cell_id in code if cell_id not in {"train", "samples", "fashion_train"}]
+
+
 def _mistakes():
     """The catalogue of mistakes, and the bundled partly wrong sample submissions (`make demo`)."""
     for assignment in grader.READY:
@@ -323,6 +333,27 @@ FORGE_MODEL_QUESTIONS = (  # notebook 3: the old observed helpers report the spe
     "import helpers.checks as _c\n"
     "_c.count_params = lambda model: 267_009\n"
     "_c._linear_shapes = lambda model: [(784, 256, True), (256, 256, True), (256, 1, True)]\n"
+    # and the raw description of a model, replaced by the description of the specified networks
+    "import torch.nn as _nn\n"
+    "_describe = _c.describe_model\n"
+    "def _specified(model):\n"
+    "    n = next(m for m in model.modules() if isinstance(m, _nn.Linear)).in_features\n"
+    "    if n == 784:\n"
+    "        return _describe(_nn.Sequential(_nn.Linear(784, 256), _nn.LeakyReLU(0.01), _nn.Linear(256, 256),\n"
+    "                                        _nn.LeakyReLU(0.01), _nn.Linear(256, 1)))\n"
+    "    return _describe(_nn.Sequential(_nn.Linear(n, 1024), _nn.ReLU(), _nn.Linear(1024, 1024), _nn.ReLU(),\n"
+    "                                    _nn.Linear(1024, 784), _nn.Tanh()))\n"
+    "_c.describe_model = _specified\n"
+)
+FORGE_DROPOUT = (  # notebook 6: the description of a discriminator without dropout gains two Dropout(0.3)
+    "import torch.nn as _nn, helpers.checks as _c\n"
+    "_describe = _c.describe_model\n"
+    "def _with_dropout(model):\n"
+    "    description = _describe(model)\n"
+    "    if any('Conv2d' in entry['class'] for entry in description['modules']):\n"
+    "        description['modules'] += _describe(_nn.Sequential(_nn.Dropout(0.3), _nn.Dropout(0.3)))['modules'][1:]\n"
+    "    return description\n"
+    "_c.describe_model = _with_dropout\n"
 )
 
 
@@ -340,8 +371,10 @@ def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]
     ("04_gan_losses", ("g_loss_saturating", "optimizer_sgd", "step_ignores_k"), FORGE_GAN_LOSSES, "gan_step"),
     ("04_gan_losses", ("step_no_detach",), FORGE_GAN_LOSSES, "gan_step"),
     ("07_wgan", ("clip_weights_only", "gp_epsilon_normal"), FORGE_WGAN, "gp"),
-    ("03_noise_networks", ("d_no_bias",), FORGE_MODEL_QUESTIONS, "discriminator"),
-], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy", "model-questions"])
+    ("03_noise_networks", ("d_no_bias", "g_no_bias"), FORGE_MODEL_QUESTIONS, "discriminator"),
+    ("06_dcgan", ("fashion_d_no_dropout",), FORGE_DROPOUT, "fashion_networks"),
+], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy", "model-questions",
+        "dcgan-dropout"])
 def test_patched_course_computations_gain_nothing(tmp_path, assignment, mistakes, forge, last_cell):
     cells, fails = _mistakes_of(assignment, *mistakes)
     honest = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))
