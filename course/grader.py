@@ -87,7 +87,7 @@ def checks_module(source_nb) -> str:
     for cell in source_nb.cells:
         if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse(_plain(cell.source))):
+        for node in ast.walk(ast.parse(nbtools.runnable(cell.source))):
             if isinstance(node, ast.ImportFrom) and node.module == "helpers.checks":
                 for alias in node.names:
                     if alias.asname == "checks":
@@ -123,7 +123,7 @@ def tests_of(source_nb) -> list[Test]:
 
 
 def _plain_with_hidden_lines(source: str) -> tuple[str, set[int]]:
-    """`_plain(source)`, and the numbers (from 1) of its lines that lay in a hidden-tests region."""
+    """`nbtools.runnable(source)`, and the numbers (from 1) of its lines that lay in a hidden-tests region."""
     lines, hidden, inside = [], set(), False
     for line in nbtools.without_markers(source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION,
                                         keep_inside=True).splitlines():
@@ -194,7 +194,7 @@ def cells_to_run(source_nb, submission_nb) -> list[tuple[str, str]]:
             answer = answer_for(cell, found)
             cells.append((cell_id, answer.source if answer is not None else release_stub(cell.source)))
         else:
-            cells.append((cell_id, _plain(cell.source)))
+            cells.append((cell_id, nbtools.runnable(cell.source)))
     return cells
 
 
@@ -349,12 +349,6 @@ def release_stub(source: str) -> str:
         elif not inside:
             out.append(line)
     return "\n".join(out)
-
-
-def _plain(source: str) -> str:
-    """A cell's source with the solution and hidden-test markers removed (their content kept)."""
-    source = nbtools.without_markers(source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True)
-    return nbtools.without_markers(source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=True)
 
 
 def format_grading(grading: Grading) -> str:

@@ -104,6 +104,13 @@ def fill(nb, answers: dict[str, str]):
     return nb
 
 
+def runnable(source: str, include_hidden: bool = True) -> str:
+    """A code cell's source with the solution markers removed (their content kept) and the hidden
+    tests' markers removed (their content kept, or dropped with `include_hidden=False`)."""
+    source = without_markers(source, BEGIN_SOLUTION, END_SOLUTION, keep_inside=True)
+    return without_markers(source, BEGIN_HIDDEN, END_HIDDEN, keep_inside=include_hidden)
+
+
 DEMO = "demo"  # the cell tag of a demonstration (a training run, a figure) that no check depends on
 
 
@@ -147,9 +154,7 @@ def demo_problems(nb) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        source = without_markers(without_markers(cell.source, BEGIN_SOLUTION, END_SOLUTION, keep_inside=True),
-                                 BEGIN_HIDDEN, END_HIDDEN, keep_inside=True)
-        tree = ast.parse(source)
+        tree = ast.parse(runnable(cell.source))
         name = grade_id(cell) or cell.get("id", "?")
         if is_demo(cell):
             if is_test(cell) or is_solution(cell):
@@ -172,7 +177,5 @@ def code_for_execution(nb, include_tests: bool = True, include_hidden: bool = Tr
     for cell in graded_cells(nb) if graded_only else nb.cells:
         if cell.cell_type != "code" or (is_test(cell) and not include_tests):
             continue
-        source = without_markers(cell.source, BEGIN_SOLUTION, END_SOLUTION, keep_inside=True)
-        source = without_markers(source, BEGIN_HIDDEN, END_HIDDEN, keep_inside=include_hidden)
-        cells.append((grade_id(cell), source))
+        cells.append((grade_id(cell), runnable(cell.source, include_hidden)))
     return cells
