@@ -110,7 +110,8 @@ def call(label: str, fn, *args, keep: bool = False, **kwargs):
 
     Recording, its arguments' digest and its result are logged; replaying, fn is not called (it is
     not there): the result comes from the log, after the arguments' digest is compared with the
-    recorded one. An exception of fn is observed too and raised as AssertionError naming `label`
+    recorded one. fn runs in grad mode, as it would in the student's notebook (a check's own code runs
+    under torch.no_grad: see `graded`), so that student code may use autograd. An exception of fn is observed too and raised as AssertionError naming `label`
     (NotImplementedError and AssertionError as they are). The result is the logged data turned back
     into values (`from_data(to_data(result))`) in every mode, so that what the check computes from
     it is the same in the sandbox and outside; `keep=True` returns fn's own result instead while
@@ -129,7 +130,8 @@ def call(label: str, fn, *args, keep: bool = False, **kwargs):
         if mode == RECORDING:  # what fn does inside is not observed: student code cannot add entries
             _state["mode"] = DIRECT
         try:
-            result = fn(*args, **kwargs)
+            with torch.enable_grad():  # as in the student's notebook: checks run course code under no_grad
+                result = fn(*args, **kwargs)
         finally:
             _state["mode"] = mode
     except (NotImplementedError, AssertionError) as error:
