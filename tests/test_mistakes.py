@@ -49,6 +49,7 @@ def test_mistake_fails_exactly_its_checks(assignment, path, notebooks):
         assert run.errors[grade_id].startswith("AssertionError: "), (
             f"{grade_id} failed without a clear reason: {run.errors[grade_id]}"
         )
+    assert patch.unsaid(run.errors) == {}, f"reasons that do not say what {path.name} names: {run.errors}"
 
 
 @pytest.mark.usefixtures("mnist_dir")
