@@ -191,3 +191,44 @@ def test_ks_distance_to_uniform():
     assert ks_distance_to_uniform(grid, 0.0, 1.0) == pytest.approx(0.0005)
     assert ks_distance_to_uniform(grid * 2 - 1, -1.0, 1.0) == pytest.approx(0.0005)
     assert ks_distance_to_uniform(torch.full((100,), 0.5), 0.0, 1.0) == pytest.approx(0.5)
+
+
+def test_student_code_runs_in_grad_mode_and_the_check_in_no_grad():
+    """A student answer may use autograd without torch.enable_grad(); the check's own code does not record graphs."""
+    seen = {}
+
+    def student(d):
+        d = d.clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad((d**2).sum(), d)
+        return grad
+
+    @graded
+    def check(fn):
+        seen["check"] = torch.is_grad_enabled()
+        got = call("student(d)", fn, torch.tensor([1.0, -2.0]))
+        assert_close("student(d)", got, [2.0, -4.0], tol=1e-6)
+
+    check(student)
+    assert seen == {"check": False}
+
+
+def test_reference_pieces_lend_course_functions_for_one_check_only():
+    from helpers.checks import reference_pieces, replay
+
+    namespace = {"one_hot": lambda y: "the student's", "other": 3}
+    exec("def build():\n    return one_hot(None)", namespace)
+    build = namespace["build"]
+
+    def course_one_hot(y):
+        return "the course's"
+
+    with reference_pieces(build, one_hot=course_one_hot, missing=course_one_hot):
+        assert build() == "the course's"
+    assert build() == "the student's" and "missing" not in namespace
+    with pytest.raises(RuntimeError), reference_pieces(build, one_hot=course_one_hot):
+        raise RuntimeError("a failing check")
+    assert build() == "the student's"  # restored after an exception too
+    with reference_pieces(build, other=course_one_hot):  # not a function of the notebook: left alone
+        assert namespace["other"] == 3
+    with replay.replay([]), reference_pieces(build, one_hot=course_one_hot):  # replay: no student code runs
+        assert build() == "the student's"

@@ -99,6 +99,7 @@ def test_each_mistake_fails_exactly_its_checks(tmp_path, assignment, path):
     assert grading.status == "ok"
     assert set(lost(grading)) == set(patch.fails)
     assert all(lost(grading).values())  # a reason for every lost point
+    assert patch.unsaid(lost(grading)) == {}, lost(grading)
 
 
 def _alternatives():
@@ -395,31 +396,27 @@ def test_replay_judges_from_the_record_alone_and_fails_closed():
         return x - lr * df_dx, y - lr * df_dy
 
     with replay.record() as log:
-        minimax.gd_diverges(gd_step, minimax_grad_f, lr=0.01, n_steps=50)
+        minimax.gd_diverges(gd_step, lr=0.01, n_steps=50)
     calls = [entry for entry in log if entry["label"].startswith("gd_step")]
     assert len(calls) == 50 and all("args" in entry and "value" in entry for entry in calls)
     with replay.replay(log), pytest.raises(AssertionError, match="run away"):  # 50 steps: not far enough
-        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+        minimax.gd_diverges(replay.FUNCTION, lr=0.01, n_steps=50)
     tampered = [dict(entry) for entry in log]
     tampered[7]["args"] = "0" * 24  # a step reported for other inputs than the simulation reaches
     with replay.replay(tampered), pytest.raises(replay.IncompleteLog, match="other arguments"):
-        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+        minimax.gd_diverges(replay.FUNCTION, lr=0.01, n_steps=50)
     with replay.replay(log[:-5]), pytest.raises(replay.IncompleteLog, match="did not report"):
-        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+        minimax.gd_diverges(replay.FUNCTION, lr=0.01, n_steps=50)
     tampered = [dict(entry) for entry in log]
     tampered[3]["value"] = {"no such tag": 1}
     with replay.replay(tampered), pytest.raises(replay.IncompleteLog, match="unknown kind"):
-        minimax.gd_diverges(replay.FUNCTION, replay.FUNCTION, lr=0.01, n_steps=50)
+        minimax.gd_diverges(replay.FUNCTION, lr=0.01, n_steps=50)
     assert not replay.judging_hidden()
     with replay.replay([], hidden=True):
         assert replay.judging_hidden()
         with pytest.raises(AssertionError) as failure:
             checks_assert_close("loss", 0.5, 0.25)
     assert "0.25" not in str(failure.value) and "hidden case" in str(failure.value)
-
-
-def minimax_grad_f(x, y):
-    return 8 * x, -8 * y
 
 
 def checks_assert_close(*args, **kwargs):

@@ -4,6 +4,8 @@ Every check raises AssertionError with what was expected, what it got and the to
 it never only prints. `graded` wraps a check so that it
 
 - leaves the caller's random state as it was (checks reseed to be deterministic),
+- runs its own computations under torch.no_grad(), while the student code it calls runs in grad
+  mode as in the student's notebook (`run_student`), so that an answer may use autograd,
 - keeps warnings off stderr (nbgrader scores a test cell that writes to stderr as failed),
 - turns the stub's NotImplementedError into a plain "not implemented yet" failure,
 - prints one "passed: ..." line naming the behaviour when it passes.
@@ -21,6 +23,7 @@ check from the raw record, never read from course code that ran in the sandbox; 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -58,6 +61,7 @@ __all__ = [
     "parameters_fingerprint",
     "parameter_layers",
     "probe_forward",
+    "reference_pieces",
     "run_student",
     "simulate",
     "set_reference_params",
@@ -160,6 +164,26 @@ def run_student(label: str, fn, *args, **kwargs):
     replayed to the same check outside it (where the arguments must be those recorded). Returned
     as fn returned it while recording (a check may act on a returned model or loss), as data on replay."""
     return replay.call(label, fn, *args, keep=True, **kwargs)
+
+
+@contextlib.contextmanager
+def reference_pieces(fn, **pieces):
+    """Inside, the names `pieces` of the namespace student function `fn` was defined in (the
+    notebook's) are the course's versions, restored afterwards: a check of a function the notebook
+    builds on earlier exercises (notebook 8's networks call `one_hot`) gives it the reference pieces,
+    so that a mistake in an earlier piece costs only that piece's check (STYLE.md). A name the
+    namespace does not hold as a function, and a `fn` without a namespace (a lambda's is still the
+    notebook's; a functools.partial has none), are left alone. On replay no student code runs: nothing to do."""
+    namespace = getattr(fn, "__globals__", None)
+    if replay.mode() == replay.REPLAYING or type(namespace) is not dict:
+        yield
+        return
+    saved = {name: namespace[name] for name in pieces if callable(namespace.get(name))}
+    namespace.update({name: pieces[name] for name in saved})
+    try:
+        yield
+    finally:
+        namespace.update(saved)
 
 
 def observed(label: str, fn):

@@ -4,7 +4,9 @@ generator G(z, y) and discriminator D(x, y), and interpolation between two noise
 The networks are fully connected like notebook 3's, with the one-hot class appended to their input:
 G sees [z, one_hot(y)] and D sees [flattened x, one_hot(y)], in that order. They are checked with
 reference weights (which fixes what the concatenation order means) and for actually using the label:
-changing only y must change the output.
+changing only y must change the output. While a network check runs, the notebook's `one_hot` is the
+course's (`course_one_hot`, through `reference_pieces`): the networks get the reference one-hot
+labels, so that a mistake in one_hot costs only test_one_hot.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from helpers.checks import (
     call,
     expect,
     graded,
+    reference_pieces,
     set_reference_weights,
 )
 
@@ -48,6 +51,13 @@ def case_inputs(case: str):
     return z, x, y
 
 
+def course_one_hot(y: torch.Tensor, num_classes: int = CLASSES) -> torch.Tensor:
+    """Labels y (N,) -> the one-hot matrix (N, num_classes), float32, built by the course."""
+    matrix = torch.zeros(len(y), num_classes, device=y.device)
+    matrix[torch.arange(len(y), device=y.device), y] = 1
+    return matrix
+
+
 @graded
 def one_hot_matches(one_hot, labels=(3, 0, 9, 3)):
     """one_hot(y) is a float32 (N, 10) matrix with a single 1 per row, in column y[i]."""
@@ -56,9 +66,7 @@ def one_hot_matches(one_hot, labels=(3, 0, 9, 3)):
     got = call(label, one_hot, y)
     assert_shape(label, got, (len(labels), CLASSES))
     assert_dtype(label, got, torch.float32)
-    expected = torch.zeros(len(labels), CLASSES)
-    expected[torch.arange(len(labels)), y] = 1
-    expect(torch.equal(got.cpu(), expected), f"{label}: expected a 1 in column y[i] of row i and 0 elsewhere, got\n{got}")
+    expect(torch.equal(got.cpu(), course_one_hot(y)), f"{label}: expected a 1 in column y[i] of row i and 0 elsewhere, got\n{got}")
 
 
 def _reference_G(build, case: str):
@@ -80,40 +88,45 @@ def _reference_D(build, case: str):
 @graded
 def generator_matches(build_conditional_generator, case="visible"):
     """With fixed weights, G(z, y) computes the reference images from [z, one_hot(y)]."""
-    G, z, y = _reference_G(build_conditional_generator, case)
-    images = call(f"G(z, y) for z of shape {tuple(z.shape)}", G, z, y)
-    assert_shape("G(z, y)", images, (len(z), 1, 28, 28))
-    assert_close(f"G(z, y) with the reference weights ({case} case)", images, load_answers(NAME)[f"G_images_{case}"], tol=TOL,
-                 hint="the input is torch.cat([z, one_hot(y)], dim=1), in that order; ReLU, ReLU, Tanh")
+    with reference_pieces(build_conditional_generator, one_hot=course_one_hot):
+        G, z, y = _reference_G(build_conditional_generator, case)
+        images = call(f"G(z, y) for z of shape {tuple(z.shape)}", G, z, y)
+        assert_shape("G(z, y)", images, (len(z), 1, 28, 28))
+        assert_close(f"G(z, y) with the reference weights ({case} case)", images, load_answers(NAME)[f"G_images_{case}"], tol=TOL,
+                     hint="the input is torch.cat([z, one_hot(y)], dim=1), in that order; ReLU, ReLU, Tanh (this check's "
+                          "one_hot is the course's)")
 
 
 @graded
 def generator_uses_labels(build_conditional_generator, case="visible"):
     """G's images depend on the class: the same z with another y gives other images."""
-    G, z, y = _reference_G(build_conditional_generator, case)
-    a = call("G(z, y)", G, z, y)
-    b = call("G(z, (y + 1) % 10)", G, z, (y + 1) % CLASSES)
-    expect(not torch.allclose(a, b), "G(z, y) and G(z, y') are the same for different classes y, y': G ignores its label")
+    with reference_pieces(build_conditional_generator, one_hot=course_one_hot):
+        G, z, y = _reference_G(build_conditional_generator, case)
+        a = call("G(z, y)", G, z, y)
+        b = call("G(z, (y + 1) % 10)", G, z, (y + 1) % CLASSES)
+        expect(not torch.allclose(a, b), "G(z, y) and G(z, y') are the same for different classes y, y': G ignores its label")
 
 
 @graded
 def discriminator_matches(build_conditional_discriminator, case="visible"):
     """With fixed weights, D(x, y) computes the reference logits (N, 1) from [flattened x, one_hot(y)]."""
-    D, x, y = _reference_D(build_conditional_discriminator, case)
-    logits = call(f"D(x, y) for x of shape {tuple(x.shape)}", D, x, y)
-    assert_close(f"D(x, y) with the reference weights ({case} case)", logits, load_answers(NAME)[f"D_logits_{case}"], tol=TOL,
-                 hint="the input is torch.cat([x.flatten(1), one_hot(y)], dim=1), in that order; LeakyReLU(0.01) "
-                      "after the hidden layers, no sigmoid")
+    with reference_pieces(build_conditional_discriminator, one_hot=course_one_hot):
+        D, x, y = _reference_D(build_conditional_discriminator, case)
+        logits = call(f"D(x, y) for x of shape {tuple(x.shape)}", D, x, y)
+        assert_close(f"D(x, y) with the reference weights ({case} case)", logits, load_answers(NAME)[f"D_logits_{case}"], tol=TOL,
+                     hint="the input is torch.cat([x.flatten(1), one_hot(y)], dim=1), in that order; LeakyReLU(0.01) "
+                          "after the hidden layers, no sigmoid (this check's one_hot is the course's)")
 
 
 @graded
 def discriminator_uses_labels(build_conditional_discriminator, case="visible"):
     """D's logits depend on the class: the same images with another y get other logits."""
-    D, x, y = _reference_D(build_conditional_discriminator, case)
-    a = call("D(x, y)", D, x, y)
-    b = call("D(x, (y + 1) % 10)", D, x, (y + 1) % CLASSES)
-    expect(not torch.allclose(a, b), "D(x, y) and D(x, y') are the same for different classes: D ignores its label, "
-                                     "so it cannot punish a well-drawn digit of the wrong class")
+    with reference_pieces(build_conditional_discriminator, one_hot=course_one_hot):
+        D, x, y = _reference_D(build_conditional_discriminator, case)
+        a = call("D(x, y)", D, x, y)
+        b = call("D(x, (y + 1) % 10)", D, x, (y + 1) % CLASSES)
+        expect(not torch.allclose(a, b), "D(x, y) and D(x, y') are the same for different classes: D ignores its label, "
+                                         "so it cannot punish a well-drawn digit of the wrong class")
 
 
 @graded

@@ -12,7 +12,7 @@ import math
 import torch
 
 from helpers.answers import load_answers
-from helpers.checks import answered, as_number, assert_close, assert_shape, call, expect, graded, run_student
+from helpers.checks import answered, as_number, assert_close, assert_shape, call, expect, graded, reference_pieces, run_student
 
 NAME = "gan_theory"
 ASSIGNMENT = "02_gan_theory"
@@ -85,6 +85,14 @@ def edge_discriminator(x: torch.Tensor, p_data: torch.Tensor, p_g: torch.Tensor)
     return torch.where(p_data == 0, 0.0, torch.where(p_g == 0, 1.0, test_discriminator(x)))
 
 
+def course_d_star(p_data: torch.Tensor, p_g: torch.Tensor) -> torch.Tensor:
+    """The optimal discriminator of two densities, built by the course: the input the identity check
+    gives value_function, and the d* cats_and_dogs gets, so that a wrong optimal_discriminator costs
+    only its own check."""
+    total = p_data + p_g
+    return torch.where(total > 0, p_data / torch.where(total > 0, total, 1.0), 0.5)
+
+
 def _scalar(label: str, value) -> float:
     return as_number(label, value, hint="0 * log 0 counts as 0")
 
@@ -143,17 +151,17 @@ def divergences_match(kl_divergence, js_divergence, case="visible"):
 
 
 @graded
-def identity_holds(optimal_discriminator, value_function, js_divergence, case="visible"):
-    """With your functions, V(d*, G) = -ln 4 + 2 JS(p_data || p_g) on every pair of densities."""
+def identity_holds(value_function, js_divergence, case="visible"):
+    """With your functions, V(d*, G) = -ln 4 + 2 JS(p_data || p_g) on every pair of densities (d* built by the course)."""
     _, dx = grid()
     for name, (p_data, p_g) in pairs(case).items():
-        d = call(f"optimal_discriminator for {name!r}", optimal_discriminator, p_data, p_g)
+        d = course_d_star(p_data, p_g)
         value = _call_scalar(f"value_function(d*, ...) for {name!r}", value_function, d, p_data, p_g, dx)
         js = _call_scalar(f"js_divergence for {name!r}", js_divergence, p_data, p_g, dx)
         expect(
             abs(value - (-LN4 + 2 * js)) <= 1e-4,
             f"for the {name!r} densities V(d*, G) = {value:.6f} but -ln 4 + 2 JS = {-LN4 + 2 * js:.6f}: "
-            "the identity fails, so one of your three functions is off",
+            "the identity fails, so value_function or js_divergence is off (d* here is the course's)",
         )
 
 
@@ -207,11 +215,15 @@ def call_pair(label: str, fn, arg) -> tuple[torch.Tensor, torch.Tensor]:
 
 @graded
 def cats_and_dogs_matches(cats_and_dogs, case="visible"):
-    """cats_and_dogs returns d* on a cat, d* on a dog, and the value C of the game."""
+    """cats_and_dogs returns d* on a cat, d* on a dog, and the value C of the game.
+
+    It calls the notebook's optimal_discriminator, which is the course's here (`reference_pieces`);
+    its value_function stays the student's (the course has no value function to lend)."""
     answers = load_answers(NAME)
     for index, (data_cats, gen_cats) in enumerate(CATS[case]):
         label = f"cats_and_dogs({data_cats}, {gen_cats})"
-        out = run_student(label, cats_and_dogs, data_cats, gen_cats)
+        with reference_pieces(cats_and_dogs, optimal_discriminator=course_d_star):
+            out = run_student(label, cats_and_dogs, data_cats, gen_cats)
         expect(isinstance(out, (tuple, list)) and len(out) == 3, f"{label} must return three numbers (d_cat, d_dog, value), got {out!r}")
         got = [_scalar(label, v) for v in out]
         assert_close(f"{label} -> (d_cat, d_dog, value)", got, answers[f"cats_{case}"][index], tol=TOL,

@@ -1,6 +1,6 @@
 # A partly wrong submission: the alternating step moves x first, and the step-size range leaves out
 # the zig-zag that still converges. Its written answer gets (a) right and (b) half right.
-# fails: test_alternating_step, test_lr_range, test_lr_range_simulated
+# fails: test_alternating_step, test_lr_range
 # %% cell: lr_range
 LR_RANGE = (0.0, 0.125)
 # %% cell: alternating_step

@@ -1,5 +1,5 @@
 # The ratio upside down: p_g / (p_data + p_g) is the probability of "fake", not of "real".
-# fails: test_optimal_discriminator, test_identity, test_cats_and_dogs
+# fails: test_optimal_discriminator
 # %% cell: optimal_discriminator
 def optimal_discriminator(p_data, p_g):
     total = p_data + p_g
