@@ -218,6 +218,11 @@ def test_gan_losses_keys_agree_with_torch_bce():
     real, fake = gan_losses.EXTREME
     assert abs(float(stored["d_loss_extreme"]) - float(bce(real, 1) + bce(fake, 0))) < 1e-4
     assert abs(float(stored["g_loss_extreme"]) - float(bce(fake, 1))) < 1e-4
+    # d/ds of mean BCE(s, t) over N logits is (sigmoid(s) - t) / N, finite at every logit
+    n = real.numel()
+    expected_d = torch.stack([(torch.sigmoid(real.double()) - 1) / n, torch.sigmoid(fake.double()) / n])
+    assert torch.allclose(torch.as_tensor(stored["d_loss_extreme_grads"]).double(), expected_d, atol=1e-7)
+    assert torch.allclose(torch.as_tensor(stored["g_loss_extreme_grads"]).double(), ((torch.sigmoid(fake.double()) - 1) / n)[None], atol=1e-7)
 
 
 def test_gan_step_key_agrees_with_an_oracle_step():

@@ -12,6 +12,8 @@ nothing counted or watched inside the sandbox is trusted (GRADING.md, "Facts are
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -28,6 +30,12 @@ NOISE_DIM = 4
 LOGITS = {"visible": {"n": 8, "shape": (8, 1), "seed": 5}, "hidden": {"n": 5, "shape": (5,), "seed": 9}}
 STEP_CASES = {"visible": {"k": 1, "batch": 6, "seed": 11}, "hidden": {"k": 3, "batch": 4, "seed": 23}}
 LR, BETAS = 1e-3, (0.5, 0.999)
+# Every setting of torch.optim.Adam that changes its update, with the value asked: lr and betas as the
+# notebook specifies, the others at Adam's defaults. (foreach, fused, capturable and differentiable
+# change how the update is computed, not what it is.) A setting absent from a group (an older torch
+# without decoupled_weight_decay) counts as its default.
+ADAM_SETTINGS = {"lr": LR, "betas": BETAS, "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False, "maximize": False,
+                 "decoupled_weight_decay": False}
 DETACH_KS = (1, 3)  # the k of gan_step_detaches' calls in the notebook (visible, hidden)
 COUNT_KS = (2, 3, 1)  # the k of gan_step_counts' calls
 
@@ -41,7 +49,10 @@ def logits_case(case: str) -> tuple[torch.Tensor, torch.Tensor]:
     return real, fake
 
 
-EXTREME = (torch.tensor([[60.0], [-60.0], [0.5]]), torch.tensor([[-60.0], [60.0], [-0.5]]))
+# (logits_real, logits_fake) where float32 breaks the naive forms of both losses: sigmoid(-100) is 0
+# and sigmoid(100) is 1, so -log(sigmoid(s)) and -log(1 - sigmoid(s)) give inf (and NaN gradients);
+# BCE with logits stays exact. +-60 and 0.5 keep a moderate case beside them.
+EXTREME = (torch.tensor([[100.0], [-100.0], [60.0], [0.5]]), torch.tensor([[-100.0], [100.0], [-60.0], [-0.5]]))
 
 
 def stand_in_loss_D(logits_real, logits_fake):
@@ -88,13 +99,9 @@ def losses_accept_both_shapes(discriminator_loss, generator_loss, n=6):
 @graded
 def generator_loss_is_non_saturating(generator_loss, n=4, h=1e-2):
     """Where D confidently rejects the fakes (logits -10), generator_loss still has a strong gradient that raises them."""
-    logits_fake = torch.full((n, 1), -10.0, requires_grad=True)
-    with torch.enable_grad():
-        loss = call_loss("generator_loss", generator_loss, logits_fake)
-        requires_grad = replay.observe("generator_loss: requires_grad", loss.requires_grad)
-    expect(requires_grad, "generator_loss must be computed from logits_fake with torch operations (no .item(), no numpy)")
     # The slope along all logits at once, by central differences of the losses (computed here from
     # what generator_loss returned): the sum of its partial derivatives, i.e. N times the mean one.
+    # (Whether autograd can follow the loss is for test_losses_take_logits to judge.)
     below = call_loss("generator_loss", generator_loss, torch.full((n, 1), -10.0 - h))
     above = call_loss("generator_loss", generator_loss, torch.full((n, 1), -10.0 + h))
     per_logit = (float(above) - float(below)) / (2 * h)
@@ -105,16 +112,33 @@ def generator_loss_is_non_saturating(generator_loss, n=4, h=1e-2):
     )
 
 
+def _logit_gradients(loss, *logits) -> list | None:
+    """The gradients of `loss` (what student code returned) with respect to each of `logits` (raw:
+    None where the loss does not depend on one), or None when autograd cannot follow the loss."""
+    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+        return None
+    return list(torch.autograd.grad(loss, logits, allow_unused=True))
+
+
 @graded
 def losses_take_logits(discriminator_loss, generator_loss):
-    """Both losses work on raw logits, stably: at logits of +-60 they are finite and exact."""
+    """Both losses work on raw logits, stably: at logits of +-100 their values and gradients are finite and exact."""
     answers = load_answers(NAME)
-    real, fake = EXTREME
-    d_loss = call_loss("discriminator_loss at logits of +-60", discriminator_loss, real, fake)
-    g_loss = call_loss("generator_loss at logits of +-60", generator_loss, fake)
-    hint = "pass the logits to bce_loss as they are: applying a sigmoid first (or taking log(sigmoid)) loses precision or gives inf"
-    assert_close("discriminator_loss at logits of +-60", d_loss, answers["d_loss_extreme"], tol=TOL, hint=hint)
-    assert_close("generator_loss at logits of +-60", g_loss, answers["g_loss_extreme"], tol=TOL, hint=hint)
+    real, fake = (logits.clone().requires_grad_(True) for logits in EXTREME)
+    hint = ("pass the logits to bce_loss as they are: applying a sigmoid first (or taking log(sigmoid)) gives inf in "
+            "float32 beyond about +-90, and guarding it with torch.where still gives NaN gradients")
+    for name, fn, args in (("discriminator_loss", discriminator_loss, (real, fake)), ("generator_loss", generator_loss, (fake,))):
+        label = f"{name} at logits of +-100"
+        loss = call_loss(label, fn, *args)
+        grads = replay.state(f"the gradients of {label} with respect to the logits", _logit_gradients, loss, *args)
+        assert_close(label, loss, answers[f"{name[0]}_loss_extreme"], tol=TOL, hint=hint)
+        expect(type(grads) is list and len(grads) == len(args),
+               f"{label}: autograd cannot follow the loss back to the logits (no grad_fn): compute it from the logits "
+               "with torch operations (no .item(), no numpy, no new tensor from its value)")
+        for which, grad, expected in zip(("logits_real", "logits_fake")[-len(args):], grads,
+                                         answers[f"{name[0]}_loss_extreme_grads"]):
+            expect(isinstance(grad, torch.Tensor), f"{label}: the loss does not depend on {which}")
+            assert_close(f"the gradient of {label} with respect to {which}", grad, expected, tol=TOL, hint=hint)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,9 +212,36 @@ def optimizer_trajectory(get_optimizer, case: str):
     return description, (torch.stack(rows) if rows else None)
 
 
+def _setting_problems(settings, hidden: bool) -> list[str]:
+    """What is off in one param group's settings (plain data from the sandbox), against ADAM_SETTINGS."""
+    if type(settings) is not dict:
+        return ["the sandbox's description of a param group is malformed"]
+    problems = []
+    for key, wanted in ADAM_SETTINGS.items():
+        got = settings.get(key, wanted if key == "decoupled_weight_decay" else None)
+        if isinstance(wanted, bool):
+            right = type(got) is bool and got == wanted
+        elif key == "betas":
+            right = isinstance(got, (tuple, list)) and len(got) == 2 and all(map(_close, got, wanted))
+        else:
+            right = _close(got, wanted)
+        if not right:
+            asked = "the value asked" if key in ("lr", "betas") else "Adam's default"
+            problems.append(f"{key}: not {asked}" if hidden else f"{key}: expected {wanted!r} ({asked}), got {got!r}")
+    return problems
+
+
+def _close(value, wanted: float) -> bool:
+    """Whether `value` is a number within float32 rounding of `wanted` (a one-element tensor counts:
+    Adam takes a tensor lr)."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = float(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isclose(value, wanted, rel_tol=1e-6)
+
+
 @graded
 def optimizer_settings(get_optimizer, case="visible"):
-    """get_optimizer(model) is Adam over all of model's parameters with lr 1e-3 and betas (0.5, 0.999)."""
+    """get_optimizer(model) is Adam over all of model's parameters with lr 1e-3, betas (0.5, 0.999), the rest at Adam's defaults."""
     description, params = optimizer_trajectory(get_optimizer, case)
     if replay.recording():  # judged on replay, from the record alone
         return
@@ -207,11 +258,8 @@ def optimizer_settings(get_optimizer, case="visible"):
     expect(held == list(range(n_params)),
            f"the optimizer must hold exactly model.parameters() ({n_params} tensors), got {len(held)}"
            + (f" of which {held.count(-1)} are not the model's" if -1 in held else ""))
-    settings = groups[0]["settings"]
-    lr, betas = settings.get("lr"), settings.get("betas")
-    expect(lr == LR, "learning rate: not the specified one" if hidden else f"learning rate: expected {LR}, got {lr}")
-    expect(isinstance(betas, (tuple, list)) and tuple(betas) == BETAS,
-           "betas: not the specified ones" if hidden else f"betas: expected {BETAS} (beta1 = 0.5 as in DCGAN), got {betas}")
+    problems = [problem for group in groups for problem in _setting_problems(group["settings"], hidden)]
+    expect(not problems, "; ".join(dict.fromkeys(problems)))  # every setting that is off, each named once
     expect(params is not None, "the optimizer could not take a step")
     assert_close("the model's parameters after three optimizer steps with seeded gradients", params,
                  load_answers(NAME)[f"optimizer_params_{case}"], tol=OPTIMIZER_TOL,
@@ -441,6 +489,10 @@ def reference_answers(discriminator_loss, generator_loss, get_optimizer, gan_ste
             answers[f"g_loss_{case}"] = generator_loss(fake)
         answers["d_loss_extreme"] = discriminator_loss(*EXTREME)
         answers["g_loss_extreme"] = generator_loss(EXTREME[1])
+    with torch.enable_grad():
+        real, fake = (logits.clone().requires_grad_(True) for logits in EXTREME)
+        answers["d_loss_extreme_grads"] = torch.stack(torch.autograd.grad(discriminator_loss(real, fake), (real, fake)))
+        answers["g_loss_extreme_grads"] = torch.stack(torch.autograd.grad(generator_loss(fake), (fake,)))
     for case in OPTIMIZER_CASES:
         answers[f"optimizer_params_{case}"] = optimizer_trajectory(get_optimizer, case)[1]
     for case in STEP_CASES:
