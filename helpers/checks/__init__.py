@@ -47,6 +47,7 @@ __all__ = [
     "assert_param_count",
     "assert_shape",
     "build_model",
+    "every_problem",
     "confirm_layers",
     "call",
     "call_loss",
@@ -99,6 +100,25 @@ def answered(name: str, value):
     if value is None:
         raise NotImplementedError(f"{name} is still None")
     return value
+
+
+def every_problem(*parts) -> None:
+    """Run each part of a check (a callable without arguments) and fail with every part's problem, not
+    only the first's: for a check that judges two answers. A stub's NotImplementedError and an
+    incomplete record of the sandbox (replay.IncompleteLog) end the check at once, as elsewhere.
+
+    The parts judge values the check has already taken from student code: a part stops at its first
+    problem on replay but not while recording (`expect` raises only outside), so a student call
+    inside a part would leave the record read out of order."""
+    problems = []
+    for part in parts:
+        try:
+            part()
+        except (NotImplementedError, replay.IncompleteLog):
+            raise
+        except AssertionError as error:
+            problems.append(str(error))
+    expect(not problems, "; and ".join(problems))
 
 
 def expect(condition: bool, message: str) -> None:

@@ -12,7 +12,8 @@ import math
 import torch
 
 from helpers.answers import load_answers
-from helpers.checks import answered, as_number, assert_close, assert_shape, call, expect, graded, reference_pieces, run_student
+from helpers.checks import (answered, as_number, assert_close, assert_shape, call, every_problem, expect, graded,
+                            reference_pieces, replay, run_student)
 
 NAME = "gan_theory"
 ASSIGNMENT = "02_gan_theory"
@@ -137,31 +138,50 @@ def divergences_match(kl_divergence, js_divergence, case="visible"):
     """kl_divergence and js_divergence (natural log) match the reference; JS is symmetric and at most ln 2."""
     answers = load_answers(NAME)
     _, dx = grid()
+    returned = {}  # every call first, then both functions judged (see every_problem)
     for name, (p_data, p_g) in pairs(case).items():
-        js = _call_scalar(f"js_divergence(p_data, p_g, dx) for {name!r}", js_divergence, p_data, p_g, dx)
-        js_back = _call_scalar(f"js_divergence(p_g, p_data, dx) for {name!r}", js_divergence, p_g, p_data, dx)
-        assert_close(f"js_divergence(p_data, p_g, dx) for {name!r}", js, float(answers[f"js_{name}"]), tol=TOL,
-                     hint="JS(p, q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2, natural logarithm")
-        expect(abs(js - js_back) <= TOL, f"js_divergence is not symmetric for {name!r}: {js:.6f} one way, {js_back:.6f} the other")
-        expect(js <= math.log(2) + TOL, f"js_divergence for {name!r} is {js:.6f} > ln 2 = {math.log(2):.6f}: use natural logs and the mixture m")
         m = (p_data + p_g) / 2
-        kl = _call_scalar(f"kl_divergence(p_data, m, dx) for {name!r}", kl_divergence, p_data, m, dx)
-        assert_close(f"kl_divergence(p_data, m, dx) for {name!r}", kl, float(answers[f"kl_to_mixture_{name}"]), tol=TOL,
-                     hint="KL(p || q) = sum of p ln(p / q) * dx, natural log, 0 ln 0 = 0")
+        returned[name] = (run_student(f"js_divergence(p_data, p_g, dx) for {name!r}", js_divergence, p_data, p_g, dx),
+                          run_student(f"js_divergence(p_g, p_data, dx) for {name!r}", js_divergence, p_g, p_data, dx),
+                          run_student(f"kl_divergence(p_data, m, dx) for {name!r}", kl_divergence, p_data, m, dx))
+
+    def js_part():
+        for name, (js, js_back, _) in returned.items():
+            label = f"js_divergence(p_data, p_g, dx) for {name!r}"
+            js, js_back = _scalar(label, js), _scalar(f"js_divergence(p_g, p_data, dx) for {name!r}", js_back)
+            assert_close(label, js, float(answers[f"js_{name}"]), tol=TOL,
+                         hint="JS(p, q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2, natural logarithm")
+            expect(abs(js - js_back) <= TOL, f"js_divergence is not symmetric for {name!r}: {js:.6f} one way, {js_back:.6f} the other")
+            expect(js <= math.log(2) + TOL, f"js_divergence for {name!r} is {js:.6f} > ln 2 = {math.log(2):.6f}: use natural logs and the mixture m")
+
+    def kl_part():
+        for name, (_, _, kl) in returned.items():
+            label = f"kl_divergence(p_data, m, dx) for {name!r}"
+            assert_close(label, _scalar(label, kl), float(answers[f"kl_to_mixture_{name}"]), tol=TOL,
+                         hint="KL(p || q) = sum of p ln(p / q) * dx, natural log, 0 ln 0 = 0")
+
+    every_problem(js_part, kl_part)
 
 
 @graded
-def identity_holds(value_function, js_divergence, case="visible"):
-    """With your functions, V(d*, G) = -ln 4 + 2 JS(p_data || p_g) on every pair of densities (d* built by the course)."""
+def identity_holds(value_function, case="visible"):
+    """With your value_function, V(d*, G) = -ln 4 + 2 JS(p_data || p_g) on every pair of densities.
+
+    d* is built by the course and JS is the reference's, so that a mistake in optimal_discriminator
+    or js_divergence costs only its own check."""
+    answers = load_answers(NAME)
+    hidden = replay.judging_hidden()
     _, dx = grid()
     for name, (p_data, p_g) in pairs(case).items():
         d = course_d_star(p_data, p_g)
         value = _call_scalar(f"value_function(d*, ...) for {name!r}", value_function, d, p_data, p_g, dx)
-        js = _call_scalar(f"js_divergence for {name!r}", js_divergence, p_data, p_g, dx)
+        bound = -LN4 + 2 * float(answers[f"js_{name}"])
         expect(
-            abs(value - (-LN4 + 2 * js)) <= 1e-4,
-            f"for the {name!r} densities V(d*, G) = {value:.6f} but -ln 4 + 2 JS = {-LN4 + 2 * js:.6f}: "
-            "the identity fails, so value_function or js_divergence is off (d* here is the course's)",
+            abs(value - bound) <= 1e-4,
+            f"for the {name!r} densities your V(d*, G) = {value:.6f}, "
+            + ("which is not -ln 4 + 2 JS" if hidden else f"but -ln 4 + 2 JS = {bound:.6f}")
+            + ": value_function is off at the optimal discriminator (where d is 0 or 1 on disjoint supports, "
+            "0 ln 0 counts as 0)",
         )
 
 

@@ -1,5 +1,5 @@
 # JS without the halves: twice the divergence (up to 2 ln 2).
-# fails: test_divergences, test_identity
+# fails: test_divergences
 # %% cell: divergences
 def kl_divergence(p, q, dx):
     return float(((torch.xlogy(p, p) - torch.xlogy(p, q)) * dx).sum())
