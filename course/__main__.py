@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -42,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("assignment")
     step = steps.add_parser("export", help="export the gradebook to a CSV file")
     step.add_argument("--to", default="grades.csv")
-    steps.add_parser("report", help="print the grade table and the reason for every lost point")
+    step = steps.add_parser("report", help="print the grade table and the reason for every lost point")
+    step.add_argument("--assignment", action="append", default=None, help="only this assignment (repeatable)")
+    step.add_argument("--student", action="append", default=None, help="only this student (repeatable)")
+    step.add_argument("--json", action="store_true", help="the report as JSON: scores and every lost point's reason")
     step = steps.add_parser("answers", help="regenerate answers/ from the solutions")
     step.add_argument("--out", type=Path, default=None, help="write here instead of answers/")
     step = steps.add_parser("classifiers", help="train the sample-quality classifier (helpers/weights/) from the data on disk")
@@ -72,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("--workers", type=int, action="append", default=None, help="worker counts to try "
                                                                                  "(repeatable; default 1, 2, all)")
     step.add_argument("--out", type=Path, default=None, help="also write the report to this file")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # a mistyped flag: the usage of the step it was given to, not only the top-level one
+        steps.choices[args.step].error(f"unrecognized arguments: {' '.join(extra)}")
     root = args.root.resolve()
     if not (root / "nbgrader_config.py").is_file():
         parser.error(f"{root} has no nbgrader_config.py: pass --root or run from the course folder")
@@ -95,8 +101,12 @@ def _unisolated_option(step) -> None:
                            "namespaces): student code then runs with your rights; the export and feedback say so")
 
 
+def _progress(text: str) -> None:
+    print(text, flush=True)
+
+
 def _release(root, args):
-    for path in workflow.release(root, args.assignments):
+    for path in workflow.release(root, args.assignments, progress=_progress):
         print(f"released {path.relative_to(root)}")
     return 0
 
@@ -125,7 +135,7 @@ def _collect(root, args):
 
 
 def _feedback(root, args):
-    for page in workflow.feedback(root, args.assignments):
+    for page in workflow.feedback(root, args.assignments, progress=_progress):
         print(f"feedback: {page.relative_to(root)}")
     return 0
 
@@ -136,14 +146,19 @@ def _export(root, args):
 
 
 def _report(root, args):
-    print(workflow.format_report(workflow.report(root)))
+    only = getattr(args, "assignment", None) or getattr(args, "assignments", None)  # report's flag, autograde's list
+    rows = workflow.report(root, only, students=getattr(args, "student", None))
+    if getattr(args, "json", False):
+        print(json.dumps(workflow.report_data(rows), indent=1))
+    else:
+        print(workflow.format_report(rows))
     return 0
 
 
 def _demo(root, args):
     started = time.perf_counter()
     print("1/5 release: nbgrader generate_assignment", flush=True)
-    workflow.release(root, args.assignments)
+    workflow.release(root, args.assignments, progress=_progress)
     print("2/5 sample submissions: full solution, untouched release, partly wrong", flush=True)
     workflow.add_samples(root, args.assignments)
     print("3/5 autograde: the sandboxed grader in parallel, then nbgrader autograde", flush=True)
@@ -151,7 +166,7 @@ def _demo(root, args):
 
     workflow.autograde(root, args.assignments, limits=Limits(unisolated=args.unisolated))
     print("4/5 feedback: nbgrader generate_feedback", flush=True)
-    pages = workflow.feedback(root, args.assignments)
+    pages = workflow.feedback(root, args.assignments, progress=_progress)
     print("5/5 export: nbgrader export", flush=True)
     csv_path = workflow.export(root)
     print()
@@ -199,6 +214,8 @@ def _grade(root, args):
     from course import grader, nbtools
 
     workflow.assignments(root, [args.assignment])  # an unknown assignment is a WorkflowError
+    if not args.notebook.is_file():
+        raise workflow.WorkflowError(f"{args.notebook}: no such file (the student's notebook to grade)")
     if args.assignment not in grader.READY:
         print(f"error: {args.assignment} is not graded in the sandbox yet (ready: {', '.join(grader.READY)}); "
               "`make autograde` grades it with nbgrader", file=sys.stderr)

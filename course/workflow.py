@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -30,11 +31,17 @@ class WorkflowError(RuntimeError):
     """An nbgrader step failed; the message carries its log."""
 
 
+def own_tools_path() -> str:
+    """PATH with this Python environment's bin/ first: nbgrader runs tools of its own environment
+    (alembic, for the gradebook) by name, and the venv need not be activated."""
+    own, path = str(Path(sys.executable).parent), os.environ.get("PATH", "")
+    return path if path.split(os.pathsep)[0] == own else os.pathsep.join([own, path])
+
+
 def nbgrader(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run `nbgrader ARGS` in the course root; raise WorkflowError with its log when it fails."""
     command = [sys.executable, "-m", "nbgrader", *args]
-    # nbgrader runs tools of its own environment (alembic) by name: put that environment first on PATH.
-    env = dict(os.environ, **(env or {}), PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    env = dict(os.environ, **(env or {}), PATH=own_tools_path())
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
     log = done.stdout + done.stderr
     if done.returncode != 0 or "[ERROR]" in log:
@@ -52,12 +59,21 @@ def assignments(root: Path, only: list[str] | None = None) -> list[str]:
     return found
 
 
-def release(root: Path, only=None) -> list[Path]:
-    """nbgrader generate_assignment for every assignment: release/<assignment>/ without solutions."""
+def release(root: Path, only=None, progress=None) -> list[Path]:
+    """nbgrader generate_assignment for every assignment: release/<assignment>/ without solutions.
+    `progress(text)`, if given, hears of each assignment as it starts (a release takes seconds each)."""
     chosen = assignments(root, only)
-    for assignment in chosen:
+    for index, assignment in enumerate(chosen, 1):
+        if progress:
+            progress(f"[{index}/{len(chosen)}] releasing {assignment}")
         nbgrader(root, "generate_assignment", assignment, "--force")
     return [root / "release" / a for a in chosen]
+
+
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    """The students with a submission of `assignment` under submitted/."""
+    submitted = root / "submitted"
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
 
 
 def add_samples(root: Path, only=None) -> dict[str, list[str]]:
@@ -108,6 +124,12 @@ def autograde(root: Path, only=None, students: list[str] | None = None, schedule
 
     limits = limits or engine.Limits()
     chosen = assignments(root, only)
+    if students:
+        found = {student for assignment in chosen for student in submitted_students(root, assignment)}
+        unknown = sorted(set(students) - found)
+        if unknown:
+            raise WorkflowError(f"no submission from {', '.join(unknown)} in {root / 'submitted'} for "
+                                f"{', '.join(chosen)}; students with one: {', '.join(sorted(found)) or 'none'}")
     sandbox.require_isolation(limits)
     todo = [job for assignment in chosen for job in engine.jobs(root, assignment, students)]
     records = engine.grade_all(root, todo, scheduler=scheduler, workers=workers, force=force, progress=progress,
@@ -211,8 +233,9 @@ def nbgrader_autograde(root: Path, assignment: str, student: str = "*", exclude=
     return log
 
 
-def feedback(root: Path, only=None) -> list[Path]:
-    """nbgrader generate_feedback for every assignment: HTML pages under feedback/.
+def feedback(root: Path, only=None, progress=None) -> list[Path]:
+    """nbgrader generate_feedback for every assignment: HTML pages under feedback/ (`progress(text)`
+    hears of each assignment as it starts).
 
     nbgrader copies every file of autograded/<student>/<assignment>/ into the student's feedback
     folder: a folder there that is not plain data (course/submissions.py) is left out, with a
@@ -220,7 +243,13 @@ def feedback(root: Path, only=None) -> list[Path]:
     from course import submissions
 
     errors = []
-    for assignment in assignments(root, only):
+    chosen = assignments(root, only)
+    for index, assignment in enumerate(chosen, 1):
+        if progress:
+            progress(f"[{index}/{len(chosen)}] feedback for {assignment}")
+        if not any((root / "autograded").glob(f"*/{assignment}")):
+            errors.append(f"nothing of {assignment} is autograded yet: run `make autograde` first")
+            continue
         unsafe = {}
         for folder in sorted((root / "autograded").glob(f"*/{assignment}")):
             expected = (root / "autograded").resolve() / folder.parent.name / assignment
@@ -241,8 +270,18 @@ def feedback(root: Path, only=None) -> list[Path]:
     return sorted((root / "feedback").glob("*/*/*.html"))
 
 
+def gradebook_path(root: Path) -> Path:
+    """The course's gradebook.db, or a WorkflowError saying what to run first when nothing made it yet."""
+    database = root / "gradebook.db"
+    if not database.is_file():
+        raise WorkflowError(f"no gradebook yet ({database}): nothing has been graded. Run `make release`, collect or "
+                            "add submissions (`make samples`), then `make autograde`; or `make demo` for all of it")
+    return database
+
+
 def export(root: Path, to: str = "grades.csv") -> Path:
     """nbgrader export: one CSV row per student and assignment."""
+    gradebook_path(root)
     nbgrader(root, "export", "--to", to)
     return root / to
 
@@ -268,14 +307,22 @@ class Row:
     isolation: str = ""  # "isolated", "unisolated" (graded with --unisolated), "" if nothing ran
 
 
-def report(root: Path) -> list[Row]:
-    """Scores per assignment and student from the gradebook, with the reason for every lost point."""
+def report(root: Path, only: list[str] | None = None, students: list[str] | None = None) -> list[Row]:
+    """Scores per assignment and student from the gradebook, with the reason for every lost point
+    (`only` these assignments, `students` these students; an unknown one is a WorkflowError)."""
     from nbgrader.api import Gradebook
 
+    chosen = set(assignments(root, only))
+    database = gradebook_path(root)
     rows = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    os.environ["PATH"] = own_tools_path()  # the gradebook may run alembic to upgrade itself
+    with Gradebook(f"sqlite:///{database}") as gradebook:
         for assignment in gradebook.assignments:
+            if assignment.name not in chosen:
+                continue
             for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
+                if students and submission.student.id not in students:
+                    continue
                 row = Row(assignment.name, submission.student.id, 0.0, 0.0, 0.0, 0.0)
                 row.status, row.status_reason = engine.status_of(root, row.assignment, row.student)
                 row.isolation = engine.isolation_of(root, row.assignment, row.student)
@@ -296,11 +343,17 @@ def report(root: Path) -> list[Row]:
                             else:
                                 row.written_score += grade.score
                 rows.append(row)
+    if students:
+        unknown = sorted(set(students) - {row.student for row in rows})
+        if unknown:
+            raise WorkflowError(f"no graded submission from {', '.join(unknown)} in the gradebook"
+                                + (f" for {', '.join(sorted(chosen))}" if only else ""))
     return rows
 
 
 def _failure_reasons(path: Path) -> dict[str, str]:
-    """grade_id -> the first line of the error a test cell raised (or its stderr) in an autograded notebook."""
+    """grade_id -> the error a test cell raised (the whole message), or the first line of its stderr, in an
+    autograded notebook."""
     if not path.is_file():
         return {}
     reasons = {}
@@ -309,8 +362,7 @@ def _failure_reasons(path: Path) -> dict[str, str]:
             continue
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                message = str(output.evalue).strip().splitlines()
-                reasons[nbtools.grade_id(cell)] = f"{output.ename}: {message[0] if message else ''}"
+                reasons[nbtools.grade_id(cell)] = f"{output.ename}: {str(output.evalue).strip()}"
                 break
             if output.output_type == "stream" and output.name == "stderr":
                 reasons[nbtools.grade_id(cell)] = "the cell wrote to stderr: " + output.text.strip().splitlines()[0]
@@ -318,7 +370,8 @@ def _failure_reasons(path: Path) -> dict[str, str]:
     return reasons
 
 
-def format_report(rows: list[Row], width: int = 160) -> str:
+def format_report(rows: list[Row], width: int = 100) -> str:
+    """The grade table, then every lost point with its whole reason (wrapped at `width`)."""
     lines = [f"{'assignment':<22}{'student':<24}{'checks':>10}{'written':>16}  autograder"]
     for row in rows:
         if row.written_max == 0:
@@ -334,16 +387,34 @@ def format_report(rows: list[Row], width: int = 160) -> str:
             lines.append(f"\n{row.student} lost points in {row.assignment}:")
             for reason, group in _by_reason(row.lost):
                 if len(group) == 1:
-                    lines.append(_clip(f"  - {group[0].grade_id} ({group[0].points:g}): {reason}", width))
+                    lines.extend(_wrap(f"  - {group[0].grade_id} ({group[0].points:g}): {reason}", width))
                 else:  # e.g. every check of an untouched notebook: one reason, not a dozen lines
                     points = sum(lost.points for lost in group)
-                    lines.append(_clip(f"  - {len(group)} checks ({points:g} points): {reason}", width))
-                    lines.append(f"      {', '.join(item.grade_id for item in group)}")
+                    lines.extend(_wrap(f"  - {len(group)} checks ({points:g} points): {reason}", width))
+                    lines.extend(_wrap(f"      {', '.join(item.grade_id for item in group)}", width))
     return "\n".join(lines)
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` (a longer word stays whole), continuation lines indented
+    under it: nothing is cut off, and a reason of several lines keeps them."""
+    first, *rest = text.splitlines() or [""]
+    indent = " " * (len(first) - len(first.lstrip()) + 4)
+    options = {"width": width, "subsequent_indent": indent, "break_long_words": False, "break_on_hyphens": False}
+    lines = textwrap.wrap(first, **options) or [""]
+    for more in rest:
+        lines += textwrap.wrap(more, initial_indent=indent, **options) or [""]
+    return lines
+
+
+def report_data(rows: list[Row]) -> list[dict]:
+    """The report as plain data (`--json`): one dict per assignment and student, every lost point with its reason."""
+    return [{"assignment": row.assignment, "student": row.student, "auto_score": row.auto_score,
+             "auto_max": row.auto_max, "written_score": row.written_score, "written_max": row.written_max,
+             "status": row.status or None, "status_reason": row.status_reason or None,
+             "isolation": row.isolation or None,
+             "lost": [{"check": lost.grade_id, "points": lost.points, "reason": lost.reason} for lost in row.lost]}
+            for row in rows]
 
 
 def _by_reason(lost: list[Lost]) -> list[tuple[str, list[Lost]]]:

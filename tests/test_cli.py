@@ -33,3 +33,26 @@ def test_grade_exits_non_zero_unless_ok(tmp_path):
     for extra in ([], ["--unisolated"]):
         done = course("grade", "01_minimax", str(notebook), *extra, cwd=root)
         assert done.returncode == 1 and "status: invalid" in done.stdout, done.stdout + done.stderr
+
+
+def test_every_step_on_a_fresh_course_says_what_to_run_first(tmp_path):
+    """Before any release: report, export, feedback and kit explain themselves, exit non-zero and
+    leave no gradebook behind (report used to crash looking for alembic)."""
+    root = make_course(tmp_path)
+    for step, says in [(["report"], "no gradebook yet"), (["export"], "no gradebook yet"),
+                       (["feedback", "01_minimax"], "run `make autograde` first"), (["kit"], "run `make release` first")]:
+        done = course(*step, cwd=root)
+        assert done.returncode == 1 and says in done.stderr, (step, done.stdout + done.stderr)
+        assert "Traceback" not in done.stderr
+    assert not (root / "gradebook.db").exists() and not (root / "grades.csv").exists()
+
+
+def test_unknown_students_files_and_flags_are_errors(tmp_path):
+    root = make_course(tmp_path / "course")
+    done = course("autograde", "01_minimax", "--student", "nobody", cwd=root)
+    assert done.returncode == 1 and "no submission from nobody" in done.stderr, done.stdout + done.stderr
+    done = course("grade", "01_minimax", str(tmp_path / "missing.ipynb"), cwd=root)
+    assert done.returncode == 1 and "missing.ipynb: no such file" in done.stderr and "score" not in done.stdout
+    done = course("report", "--bogus", cwd=root)  # the usage of the step, not only the top-level one
+    assert done.returncode == 2 and "usage: python -m course report" in done.stderr and "--json" in done.stderr
+    assert not (root / "gradebook.db").exists() and not (root / "submitted").exists()

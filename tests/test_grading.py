@@ -153,6 +153,36 @@ def test_grades_csv_and_the_printed_table(course):
     assert "lost points in" in stdout and "Feedback pages:" in stdout and "grades.csv" in stdout
 
 
+def test_the_report_shows_whole_reasons_and_filters(course):
+    """`report --assignment A --student S [--json]`: only that row, every reason whole (wrapped, never cut)."""
+    import json
+
+    root, _ = course
+    assignment = ASSIGNMENTS[2]
+    student = f"sample_{partly_wrong(root, assignment).name}"
+    (expected,) = [r for r in workflow.report(root) if (r.assignment, r.student) == (assignment, student)]
+    assert expected.lost
+
+    def report(*args):
+        done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "report", "--assignment", assignment,
+                               "--student", student, *args], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    (row,) = json.loads(report("--json"))
+    assert (row["assignment"], row["student"], row["auto_score"]) == (assignment, student, expected.auto_score)
+    assert [(lost["check"], lost["reason"]) for lost in row["lost"]] == [(x.grade_id, x.reason) for x in expected.lost]
+    text = report()
+    assert all(len(line) <= 100 or " " not in line.strip() for line in text.splitlines())
+    flat = " ".join(text.split())
+    for lost in expected.lost:
+        assert " ".join(lost.reason.split()) in flat  # the whole reason, nothing cut with "..."
+    assert not any(line.split()[:1] == [other] for other in ASSIGNMENTS if other != assignment for line in text.splitlines())
+    done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "report", "--student", "nobody"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "no graded submission from nobody" in done.stderr
+
+
 def test_a_written_answer_graded_by_hand_reaches_the_export(course):
     """What the formgrader does when the instructor scores a written answer, then `make export`."""
     from nbgrader.api import Gradebook
