@@ -154,7 +154,7 @@ def train_gan(
     history = History(steps_per_epoch=len(data) // per_step)
     order, position = torch.randperm(len(data), device=device), 0
     started = time.perf_counter()
-    bar = tqdm(total=num_steps, disable=not progress, file=sys.stdout, mininterval=1.0, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=num_steps, disable=not progress, mininterval=1.0, unit="step", **(_bar_output() if progress else {}))
     try:
         for t in range(num_steps):
             if position + per_step > len(data):  # a new epoch: reshuffle
@@ -187,6 +187,39 @@ def train_gan(
     values = losses[: t + 1].cpu()
     history.loss_D, history.loss_G = values[:, 0].tolist(), values[:, 1].tolist()
     return history
+
+
+class _DisplayLine:
+    """A file for tqdm in a Jupyter kernel: each bar it draws replaces the previous one in a single
+    output (a display updated in place), so that the live notebook shows one moving line and a saved
+    or headless-executed one keeps one line, not a stream entry per refresh. Plain text: it needs no
+    widget, no JavaScript and no network, and reads the same in JupyterLab, VS Code and Colab."""
+
+    def __init__(self):
+        from IPython.display import display
+
+        self._handle = display({"text/plain": ""}, raw=True, display_id=True)
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").strip()
+        if line:
+            self._handle.update({"text/plain": line}, raw=True)
+
+    def flush(self) -> None:
+        pass
+
+
+def _bar_output() -> dict:
+    """tqdm's output options: a line updated in place inside a Jupyter kernel, else the terminal's stdout."""
+    try:
+        from IPython import get_ipython
+
+        in_kernel = getattr(get_ipython(), "kernel", None) is not None
+    except ImportError:
+        in_kernel = False
+    if in_kernel:
+        return {"file": _DisplayLine(), "ncols": 100}
+    return {"file": sys.stdout, "dynamic_ncols": True}
 
 
 def score_generator(G: nn.Module, quality: QualityModel, sample_noise: Callable, noise_dim: int, count: int = 2000,

@@ -251,3 +251,38 @@ def test_training_figure_plots_the_scores():
     assert fid.get_yscale() == "log"
     assert [ax.get_title() for ax in grids] == [f"step {s}\nFID {history.scores[s].fid:.1f}" for s in (2, 4, 6)]
     plt.close(fig)
+
+
+TRAINING_CELL = """
+import time
+import torch
+from torch import nn
+from helpers import train_gan
+
+def slow_step(D, G, opt_D, opt_G, x_real, z):
+    time.sleep(0.02)  # a few seconds in all: many refreshes of a bar drawn once a second
+    return torch.tensor(0.5), torch.tensor(0.7)
+
+D = nn.Sequential(nn.Flatten(), nn.Linear(16, 1))
+G = nn.Sequential(nn.Linear(3, 16), nn.Tanh(), nn.Unflatten(1, (1, 4, 4)))
+opt_D, opt_G = (torch.optim.SGD(m.parameters(), lr=0.01) for m in (D, G))
+history = train_gan(slow_step, D, G, opt_D, opt_G, torch.rand(64, 1, 4, 4) * 2 - 1,
+                    sample_noise=lambda n, d: torch.rand(n, d), noise_dim=3, num_steps=200, batch_size=8, device="cpu")
+print("done", len(history.loss_D))
+"""
+
+
+def test_the_progress_bar_leaves_one_line_in_an_executed_notebook(tmp_path):
+    """Headless in a real kernel: the bar is one display updated in place, not an output per refresh."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from conftest import REPO
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TRAINING_CELL)])
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}).execute()
+    outputs = nb.cells[0].outputs
+    bars = [o for o in outputs if o.output_type in ("display_data", "update_display_data")]
+    assert len(outputs) == 2 and len(bars) == 1, [o.output_type for o in outputs]
+    assert "200/200" in bars[0].data["text/plain"] and "100%" in bars[0].data["text/plain"]
+    assert outputs[1].output_type == "stream" and outputs[1].text == "done 200\n"
