@@ -141,7 +141,15 @@ def _feedback(root, args):
 
 
 def _export(root, args):
-    print(f"grades written to {workflow.export(root, args.to).relative_to(root)}")
+    from course import exports
+
+    path = workflow.export(root, args.to)
+    print(f"grades written to {path.relative_to(root)} (nbgrader's: one row per student and assignment), and beside it:")
+    for name, what in [(exports.BY_CHECK, "one row per submission and check, with the reason for every lost point"),
+                       (exports.BY_STUDENT, "one row per student: every assignment, the total, points still to grade"),
+                       (exports.CANVAS, "for Canvas's gradebook import"),
+                       (exports.ROSTER, "a roster with scores for Gradescope's or Moodle's import")]:
+        print(f"  {(path.parent / name).relative_to(root)}: {what}")
     return 0
 
 

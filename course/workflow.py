@@ -280,9 +280,13 @@ def gradebook_path(root: Path) -> Path:
 
 
 def export(root: Path, to: str = "grades.csv") -> Path:
-    """nbgrader export: one CSV row per student and assignment."""
+    """nbgrader export (one CSV row per student and assignment) to `to`, and beside it the exports per
+    check, per student, for Canvas and as a roster (course/exports.py). Returns nbgrader's file."""
+    from course import exports
+
     gradebook_path(root)
     nbgrader(root, "export", "--to", to)
+    exports.write_all(root, (root / to).parent)
     return root / to
 
 

@@ -6,6 +6,7 @@ untouched release, partly wrong), autogrades them in real kernels, writes feedba
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -181,6 +182,41 @@ def test_the_report_shows_whole_reasons_and_filters(course):
     done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "report", "--student", "nobody"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and "no graded submission from nobody" in done.stderr
+
+
+def test_exports_per_check_per_student_for_canvas_and_as_a_roster(course):
+    """Each export agrees with nbgrader's grades.csv written at the same time, and with the report."""
+    from course import exports
+
+    root, _ = course
+    workflow.export(root, "now.csv")
+    plain = {(r["assignment"], r["student_id"]): r for r in workflow.read_csv(root / "now.csv")}
+    checks = workflow.read_csv(root / exports.BY_CHECK)
+    report = {(r.assignment, r.student): r for r in workflow.report(root)}
+    for (assignment, student), row in plain.items():
+        mine = [c for c in checks if (c["assignment"], c["student_id"]) == (assignment, student)]
+        assert sum(float(c["points"]) for c in mine) == float(row["raw_score"])  # before any late penalty
+        assert sum(float(c["max_points"]) for c in mine) == float(row["max_score"])
+        lost = {c["check"]: c["reason"] for c in mine if c["status"] == exports.LOST}
+        assert lost == {x.grade_id: " ".join(x.reason.split()) for x in report[(assignment, student)].lost}
+        assert all(c["status"] in (exports.TO_GRADE, exports.HAND_GRADED) for c in mine if c["kind"] == "written")
+    students = {r["student_id"]: r for r in workflow.read_csv(root / exports.BY_STUDENT)}
+    for student, row in students.items():
+        mine = [r for (a, s), r in plain.items() if s == student]
+        assert float(row["total"]) == sum(float(r["score"]) for r in mine)
+        assert all(float(row[r["assignment"]]) == float(r["score"]) for r in mine)
+    assert float(students[workflow.UNTOUCHED]["total"]) == 0 < float(students[workflow.FULL]["total"])
+    with open(root / exports.CANVAS, newline="") as handle:
+        header, possible, *rows = list(csv.reader(handle))
+    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and possible[0] == "Points Possible"
+    assert set(header[5:]) == {a for a, _ in plain}
+    for name, most in zip(header[5:], possible[5:]):
+        assert {float(r["max_score"]) for (a, _), r in plain.items() if a == name} == {float(most)}
+    assert {(r[2], name): float(score) for r in rows for name, score in zip(header[5:], r[5:]) if score} == {
+        (s, a): float(r["score"]) for (a, s), r in plain.items()}
+    roster = workflow.read_csv(root / exports.ROSTER)
+    assert list(roster[0])[:4] == ["First Name", "Last Name", "Email", "SID"]
+    assert {r["SID"]: float(r["Total"]) for r in roster} == {s: float(r["total"]) for s, r in students.items()}
 
 
 def test_a_written_answer_graded_by_hand_reaches_the_export(course):
