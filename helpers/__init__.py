@@ -16,6 +16,14 @@ from helpers.utils import count_params, get_device, rel_error, set_seed, smoke_m
 
 __version__ = "0.1.0"
 
+
+def self_check(path=None) -> str:
+    """Run this notebook's check cells again and print the visible points of each and the total
+    (helpers.selfcheck; imported when called, so that `python -m helpers.selfcheck` finds it fresh)."""
+    from helpers.selfcheck import self_check as run
+
+    return run(path)
+
 __all__ = [
     "DataNotFoundError",
     "History",
@@ -30,6 +38,7 @@ __all__ = [
     "loss_figure",
     "plot_losses",
     "rel_error",
+    "self_check",
     "set_seed",
     "show_images",
     "show_training",

@@ -89,3 +89,7 @@ def test_runs_headless_and_every_check_passes(path, executed):
             assert not [o for o in cell.outputs if o.get("name") == "stderr"], f"{nbtools.grade_id(cell)} wrote to stderr"
     images = sum(1 for c in result.nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {}))
     assert images >= 2, "the notebook should show its figures (real digits, generated images)"
+    last = result.nb.cells[-1]  # the self-check: every visible check again, all points
+    total = sum(nbtools.test_points(result.nb).values())
+    assert last.get("id") == "self_check" and f"Total: {total:g}/{total:g} points" in "".join(
+        o.get("text", "") for o in last.outputs), last.outputs
