@@ -116,7 +116,7 @@ def grad_f_matches(grad_f, points=((1.0, 1.0), (-0.5, 2.0))):
 def saddle_point(saddle):
     """The saddle point of f is where both partial derivatives vanish."""
     x, y = pair("SADDLE_F", answered("SADDLE_F", saddle))
-    assert_close("SADDLE_F", (x, y), load_answers(NAME)["saddle_f"], tol=1e-9, hint="solve df/dx = 0 and df/dy = 0")
+    assert_close("SADDLE_F", (x, y), load_answers(NAME)["saddle_f"], tol=TOL, hint="solve df/dx = 0 and df/dy = 0")
 
 
 @graded
@@ -149,7 +149,7 @@ def lr_range(lr_range_value):
     """LR_RANGE is the open interval of step sizes for which gda_step on f converges."""
     low, high = pair("LR_RANGE", answered("LR_RANGE", lr_range_value))
     assert_close(
-        "LR_RANGE (low, high)", (low, high), load_answers(NAME)["lr_range"], tol=1e-6,
+        "LR_RANGE (low, high)", (low, high), load_answers(NAME)["lr_range"], tol=TOL,
         hint="one step multiplies x and y by the same factor; for which lr is its absolute value below 1?",
     )
 
@@ -185,7 +185,7 @@ def game_xy(grad_xy, minmax_value, points=((1.0, 1.0), (-0.5, 2.0))):
 
     def value_part():
         assert_close("XY_MINMAX_VALUE", as_number("XY_MINMAX_VALUE", value), float(load_answers(NAME)["xy_minmax_value"]),
-                     tol=1e-9, hint="the value of xy at its saddle point")
+                     tol=TOL, hint="the value of xy at its saddle point")
 
     every_problem(gradient_part, value_part)
 
