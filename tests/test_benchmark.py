@@ -86,3 +86,22 @@ def test_the_grading_benchmarks_baseline_is_stock_nbgrader(tmp_path):
     assert "autograde_preprocessors" not in configs[True].Autograde and "plugin_class" not in configs[True].ExportApp
     assert configs[True].Execute.timeout == 300 and configs[True].CourseDirectory.course_id == "gan-course"
     assert "course.nbgrader_plugins.SandboxVerdicts" in configs[False].Autograde.autograde_preprocessors
+
+
+def test_the_grading_benchmark_gives_the_callers_smoke_setting_back(monkeypatch):
+    """It grades in the smoke setting, and leaves GAN_SMOKE as it found it (set, or unset)."""
+    import os
+
+    from conftest import REPO
+    from course import grading_benchmark
+
+    seen = []
+    monkeypatch.setattr(grading_benchmark, "_measure", lambda *args: seen.append(os.environ.get("GAN_SMOKE")) or 0)
+    for before in (None, "0"):
+        if before is None:
+            monkeypatch.delenv("GAN_SMOKE", raising=False)
+        else:
+            monkeypatch.setenv("GAN_SMOKE", before)
+        assert grading_benchmark.main(REPO) == 0
+        assert os.environ.get("GAN_SMOKE") == before
+    assert seen == ["1", "1"]
