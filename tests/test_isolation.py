@@ -112,7 +112,8 @@ def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
             dirs[:] = [d for d in dirs if d not in skip]
             for name in names:
                 path = Path(parent, name)
-                if name in {"gradebook.db", "grades.csv"} or name.endswith((".log", ".pyc")):
+                if name == "gradebook.db" or (name.startswith("grades") and name.endswith(".csv")) \
+                        or name.endswith((".log", ".pyc")):  # what the grading and the export write
                     continue
                 with_stat = path.lstat()
                 files[str(path)] = (with_stat.st_size, with_stat.st_mtime_ns)
