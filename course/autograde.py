@@ -81,10 +81,16 @@ def stderr_tail(text: str) -> str:
     return tail if tail == text else "[...]\n" + tail
 
 
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    """The students with a submission of `assignment` under submitted/."""
+    submitted = root / "submitted"
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
+
+
 def jobs(root: Path, assignment: str, students: list[str] | None = None) -> list[Job]:
     """Every notebook of every submission of `assignment` under submitted/ (only `students` if given)."""
     submitted = root / "submitted"
-    found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
+    found = submitted_students(root, assignment)
     if students:
         found = [s for s in found if s in students]
     sources = nbtools.notebooks(root / "notebooks" / assignment)

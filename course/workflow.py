@@ -70,12 +70,6 @@ def release(root: Path, only=None, progress=None) -> list[Path]:
     return [root / "release" / a for a in chosen]
 
 
-def submitted_students(root: Path, assignment: str) -> list[str]:
-    """The students with a submission of `assignment` under submitted/."""
-    submitted = root / "submitted"
-    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
-
-
 def add_samples(root: Path, only=None) -> dict[str, list[str]]:
     """Put the bundled sample submissions into submitted/, as if three students had turned them in.
 
@@ -125,7 +119,7 @@ def autograde(root: Path, only=None, students: list[str] | None = None, schedule
     limits = limits or engine.Limits()
     chosen = assignments(root, only)
     if students:
-        found = {student for assignment in chosen for student in submitted_students(root, assignment)}
+        found = {student for assignment in chosen for student in engine.submitted_students(root, assignment)}
         unknown = sorted(set(students) - found)
         if unknown:
             raise WorkflowError(f"no submission from {', '.join(unknown)} in {root / 'submitted'} for "
@@ -247,11 +241,12 @@ def feedback(root: Path, only=None, progress=None) -> list[Path]:
     for index, assignment in enumerate(chosen, 1):
         if progress:
             progress(f"[{index}/{len(chosen)}] feedback for {assignment}")
-        if not any((root / "autograded").glob(f"*/{assignment}")):
+        folders = sorted((root / "autograded").glob(f"*/{assignment}"))
+        if not folders:
             errors.append(f"nothing of {assignment} is autograded yet: run `make autograde` first")
             continue
         unsafe = {}
-        for folder in sorted((root / "autograded").glob(f"*/{assignment}")):
+        for folder in folders:
             expected = (root / "autograded").resolve() / folder.parent.name / assignment
             problem = submissions.folder_problem(folder, expected)
             if problem:

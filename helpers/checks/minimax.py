@@ -80,11 +80,20 @@ def _finite_difference(fn, x: float, y: float, h: float = 1e-5) -> tuple[float, 
     return (fn(x + h, y) - fn(x - h, y)) / (2 * h), (fn(x, y + h) - fn(x, y - h)) / (2 * h)
 
 
-def _assert_gradient(name: str, grad, fn, points) -> None:
-    for x, y in points:
+def _gradients(name: str, grad, points) -> dict:
+    """(x, y) -> what grad(x, y) returned, for every point: the calls a gradient check makes."""
+    return {(x, y): run_student(f"{name}({x}, {y})", grad, x, y) for x, y in points}
+
+
+def _judge_gradients(name: str, returned: dict, fn, hint: str) -> None:
+    """Each returned gradient against central differences of the game `fn`."""
+    for (x, y), got in returned.items():
         label = f"{name}({x}, {y})"
-        got = _call_pair(label, grad, x, y)
-        assert_close(label, got, _finite_difference(fn, x, y), tol=1e-6, hint="expected (df/dx, df/dy)")
+        assert_close(label, pair(label, got), _finite_difference(fn, x, y), tol=1e-6, hint=hint)
+
+
+def _assert_gradient(name: str, grad, fn, points) -> None:
+    _judge_gradients(name, _gradients(name, grad, points), fn, hint="expected (df/dx, df/dy)")
 
 
 def _step_outputs(step, name: str, case: str) -> np.ndarray:
@@ -175,13 +184,11 @@ def gda_converges_up_to_the_bound(gda_step, tol=2e-3):
 @graded
 def game_xy(grad_xy, minmax_value, points=((1.0, 1.0), (-0.5, 2.0))):
     """grad_xy(x, y) is the gradient of xy, and XY_MINMAX_VALUE is the game's min-max value."""
-    returned = {(x, y): run_student(f"grad_xy({x}, {y})", grad_xy, x, y) for x, y in points}  # every call first
+    returned = _gradients("grad_xy", grad_xy, points)  # every call first (see every_problem)
     value = answered("XY_MINMAX_VALUE", minmax_value)
 
     def gradient_part():
-        for (x, y), got in returned.items():
-            label = f"grad_xy({x}, {y})"
-            assert_close(label, pair(label, got), _finite_difference(g, x, y), tol=1e-6, hint="expected (dg/dx, dg/dy)")
+        _judge_gradients("grad_xy", returned, g, hint="expected (dg/dx, dg/dy)")
 
     def value_part():
         assert_close("XY_MINMAX_VALUE", as_number("XY_MINMAX_VALUE", value), float(load_answers(NAME)["xy_minmax_value"]),
