@@ -132,18 +132,33 @@ def _stub(source_cell):
 
 
 def annotate(nb, record: dict) -> None:
-    """Put `record`'s verdicts into `nb`: outputs of the test cells and of failed cells, a banner."""
+    """Put `record`'s verdicts into `nb` (the graded notebook, in the source's order): outputs of
+    the test cells, the sandbox run's own outputs under the cells it ran (what they printed, their
+    figures, the error a cell stopped with), and a banner on top."""
     verdicts = {v["grade_id"]: v for v in record["verdicts"]}
-    cell_errors = {c["id"]: c["error"] for c in record["cells"] if c["error"]}
-    for cell in nb.cells:
+    runs = {c["id"]: c for c in record["cells"]}
+    for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         gid = nbtools.grade_id(cell)
         if nbtools.is_test(cell):
             cell.outputs = _test_outputs(verdicts.get(gid))
-        elif gid in cell_errors:  # where the student's code stopped, shown where they wrote it
-            cell.outputs = [_error(*_split(cell_errors[gid]))]
+        elif (gid or f"cell-{index}") in runs:  # course.grader.cells_to_run's id for this cell
+            cell.outputs = _run_outputs(runs[gid or f"cell-{index}"])
     nb.cells.insert(0, new_markdown_cell(banner(record)))
+
+
+def _run_outputs(run: dict) -> list:
+    """A cell's outputs from the sandbox run (course.sandbox.CellRun as data): its printed text, its
+    figures (PNGs the sandbox checked), then the error it stopped with, where the student wrote it."""
+    outputs = []
+    if run.get("output"):
+        outputs.append(new_output("stream", name="stdout", text=run["output"]))
+    for figure in run.get("figures", []):
+        outputs.append(new_output("display_data", data={"image/png": figure, "text/plain": "<Figure>"}))
+    if run["error"]:
+        outputs.append(_error(*_split(run["error"])))
+    return outputs
 
 
 def _test_outputs(verdict: dict | None) -> list:

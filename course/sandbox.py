@@ -76,6 +76,9 @@ class Limits:
     file_bytes: int = 256 * 2**20  # the largest file the code may write
     disk_bytes: int = 512 * 2**20  # each writable folder (home, /tmp, /dev/shm): a size-capped tmpfs
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
+    cell_output_chars: int = 4_000  # what one cell printed, shown under it in the feedback
+    figures: int = 6  # figures kept for the feedback, in the whole run (the last ones of each cell)
+    figure_bytes: int = 100_000  # the largest figure (PNG) kept
     result_bytes: int = 64 * 2**20  # the result document
     unisolated: bool = False  # the instructor's explicit choice to grade where no isolation is possible
 
@@ -104,6 +107,8 @@ class CellRun:
     id: str
     error: str | None
     seconds: float
+    output: str = ""  # the start of what the cell printed (Limits.cell_output_chars)
+    figures: list[str] = field(default_factory=list)  # base64 PNGs, checked to be PNGs of at most Limits.figure_bytes
 
 
 @dataclass
@@ -131,7 +136,8 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
     isolate and `limits.unisolated` is not set."""
     isolated = require_isolation(limits) == "isolated"
     job = {"cells": [list(c) for c in cells], "probe": probe, "seed": seed, "threads": 1,
-           "cell_seconds": limits.cell_seconds, "own_pids": isolated}  # a pid namespace: strays end with their cell
+           "cell_seconds": limits.cell_seconds, "own_pids": isolated, "output_chars": limits.cell_output_chars,
+           "figures": limits.figures, "figure_bytes": limits.figure_bytes}  # a pid namespace: strays end with their cell
     with tempfile.TemporaryDirectory(prefix="gan-sandbox-") as folder:
         folder = Path(folder)
         grader = folder / "grader"  # what the sandbox may read of the course: the program, helpers without answers
@@ -403,11 +409,36 @@ def _run_child(command: list[str], program: str, folder: Path, job: dict, limits
         return outcome
     try:
         document = json.loads(raw, object_hook=_decode)
-        outcome.cells = [CellRun(str(c["id"]), c["error"], float(c["seconds"])) for c in document["cells"]]
+        outcome.cells = _cell_runs(document["cells"], limits)
         outcome.observations = document["observations"]
     except (ValueError, KeyError, TypeError) as error:
         outcome.status, outcome.reason = "error", f"the notebook's result could not be read ({error})"
     return outcome
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _cell_runs(reported: list, limits: Limits) -> list[CellRun]:
+    """The cells' reports, as data the feedback may show: text cut to its limit, and only figures that
+    are PNGs within the limits (whatever the student's code made of the report)."""
+    runs, figures_left = [], limits.figures
+    for cell in reported:
+        error = cell["error"]
+        if error is not None and type(error) is not str:
+            raise TypeError("a cell's error is not text")
+        output = cell.get("output", "")
+        figures = []
+        for figure in cell.get("figures", []):
+            if type(figure) is not str or len(figure) > limits.figure_bytes * 4 // 3 + 4:
+                continue
+            data = base64.b64decode(figure, validate=True)
+            if figures_left > 0 and data.startswith(PNG_SIGNATURE) and len(data) <= limits.figure_bytes:
+                figures.append(base64.b64encode(data).decode("ascii"))
+                figures_left -= 1
+        runs.append(CellRun(str(cell["id"]), error, float(cell["seconds"]),
+                            output[:limits.cell_output_chars] if type(output) is str else "", figures))
+    return runs
 
 
 def _json_lines(data: bytes) -> list[dict]:

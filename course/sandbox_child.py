@@ -5,15 +5,21 @@ under bubblewrap (course/sandbox.py makes the namespaces, the mounts and the lim
 nothing from the course. Protocol:
 
 - stdin: one JSON job {"cells": [[cell_id, source], ...], "probe": source, "seed": int,
-  "threads": int, "cell_seconds": float, "result_fd": int, "own_pids": bool};
-- the file descriptor named by the job's "result_fd": one JSON document back, written once at the end: {"cells": [{"id", "error", "seconds"}],
-  "observations": ...}, where observations is what the probe's `observe(namespace)` returned,
-  encoded by `encode` (plain data and arrays only);
+  "threads": int, "cell_seconds": float, "result_fd": int, "own_pids": bool, "output_chars": int,
+  "figures": int, "figure_bytes": int};
+- the file descriptor named by the job's "result_fd": one JSON document back, written once at the
+  end: {"cells": [{"id", "error", "seconds", "output", "figures"}], "observations": ...}, where
+  observations is what the probe's `observe(namespace)` returned, encoded by `encode` (plain data
+  and arrays only); a cell's "output" is the start of what it printed to sys.stdout (at most
+  "output_chars") and its "figures" the last matplotlib figures it left open, as base64 PNGs (at
+  most "figures" in the whole run, none larger than "figure_bytes"), closed after each cell as
+  Jupyter's inline backend does. They are shown in the feedback, never read as a verdict;
 - stdout and stderr: whatever the cells print (kept by the parent for the feedback, never read as
   a verdict).
 """
 
 import base64
+import io
 import json
 import math
 import os
@@ -107,6 +113,52 @@ def _end_strays():
         time.sleep(0.001)  # the orphans' reaper is bubblewrap's init
 
 
+class _CellOutput(io.TextIOBase):
+    """sys.stdout during a cell: everything goes on to the real stream; the first `limit`
+    characters are kept for that cell's output in the feedback."""
+
+    def __init__(self, stream, limit):
+        self.stream, self.limit, self.kept = stream, limit, []
+        self.size = 0
+
+    def write(self, text):
+        if self.size < self.limit:
+            piece = str(text)[: self.limit - self.size]
+            self.kept.append(piece)
+            self.size += len(piece)
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+    def isatty(self):
+        return False
+
+    def text(self):
+        return "".join(self.kept)
+
+
+def _figures(room, largest):
+    """The last `room` open matplotlib figures as base64 PNGs (small: 80 dpi at most), then close
+    them all. Nothing when the cells never imported pyplot."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return []
+    kept = []
+    try:
+        numbers = pyplot.get_fignums()
+        for number in numbers[-room:] if room > 0 else []:
+            buffer = io.BytesIO()
+            figure = pyplot.figure(number)
+            figure.savefig(buffer, format="png", dpi=min(80, figure.dpi), bbox_inches="tight")  # as Jupyter shows it
+            if buffer.tell() <= largest:
+                kept.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+        pyplot.close("all")
+    except Exception:  # noqa: BLE001 (a figure the student broke shows nothing; it costs nothing)
+        return kept
+    return kept
+
+
 def _on_alarm(signum, frame):
     raise CellTimeout()
 
@@ -121,9 +173,12 @@ def main():
     signal.signal(signal.SIGALRM, _on_alarm)
     namespace = {"__name__": "__main__"}
     cells = []
+    figures_left = job["figures"]
+    real_stdout = sys.stdout
     for cell_id, source in job["cells"]:
         started = time.perf_counter()
         error = None
+        sys.stdout = output = _CellOutput(real_stdout, job["output_chars"])
         signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
         try:
             exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)
@@ -137,7 +192,12 @@ def main():
             signal.setitimer(signal.ITIMER_REAL, 0)
             if job["own_pids"]:
                 _end_strays()
-        cells.append({"id": cell_id, "error": _clip(error), "seconds": time.perf_counter() - started})
+            sys.stdout = real_stdout
+        seconds = time.perf_counter() - started
+        figures = _figures(figures_left, job["figure_bytes"])
+        figures_left -= len(figures)
+        cells.append({"id": cell_id, "error": _clip(error), "seconds": seconds, "output": output.text(),
+                      "figures": figures})
     observations = None
     if job["probe"]:
         probe = {"__name__": "probe"}

@@ -22,6 +22,7 @@ import pytest
 
 from conftest import make_course, source_notebook
 from course import nbtools, patches, workflow
+from course.sandbox import Limits
 
 HERE = Path(__file__).parent
 ASSIGNMENT = "01_minimax"
@@ -335,7 +336,10 @@ def test_graded_notebooks_and_feedback_say_the_status_and_stay_small(batch):
     for student in ("full", "stubborn", "printer"):
         graded = root / "autograded" / student / ASSIGNMENT / "minimax.ipynb"
         page = root / "feedback" / student / ASSIGNMENT / "minimax.html"
-        assert graded.stat().st_size < 200_000 and page.stat().st_size < 1_000_000
+        figures = [o.data["image/png"] for c in nbtools.read(graded).cells for o in c.get("outputs", [])
+                   if "image/png" in o.get("data", {})]  # the student's own, capped by the sandbox
+        assert len(figures) <= Limits().figures and all(len(f) <= Limits().figure_bytes * 4 / 3 + 4 for f in figures)
+        assert graded.stat().st_size - sum(map(len, figures)) < 200_000 and page.stat().st_size < 1_000_000
         banner = nbtools.read(graded).cells[0].source
         assert banner.startswith("### Autograder") and f"Status: {CORPUS[student][2]}" in banner
         assert f"Status: {CORPUS[student][2]}" in page.read_text()

@@ -168,6 +168,44 @@ def test_huge_output_is_cut_and_costs_nothing():
     assert len(outcome.stdout) < 10_100 and outcome.stdout.endswith("[output cut at 10,000 bytes]")
 
 
+def test_each_cell_keeps_what_it_printed_and_drew_within_the_caps():
+    """For the feedback page: a cell's own output (its start) and its last figures, as PNGs; the
+    whole run keeps at most Limits.figures; stdout still holds everything."""
+    import base64
+
+    draw = "import matplotlib.pyplot as plt\nfor k in range({n}):\n    plt.figure(figsize=(2, 2)); plt.plot([0, k])\n"
+    limits = sandbox.Limits(wall_seconds=60, cell_seconds=20, figures=4, cell_output_chars=100)
+    outcome = run("print('hello')\n" + draw.format(n=3), "print('y' * 5000)", draw.format(n=5), "x = 1", limits=limits)
+    assert outcome.ok, outcome.reason
+    first, second, third, fourth = outcome.cells
+    assert (first.output, second.output, third.output, fourth.output) == ("hello\n", "y" * 100, "", "")
+    assert [len(c.figures) for c in outcome.cells] == [3, 0, 1, 0]  # the budget, spent in order
+    assert all(base64.b64decode(f).startswith(sandbox.PNG_SIGNATURE) for c in outcome.cells for f in c.figures)
+    assert "y" * 5000 in outcome.stdout
+    tiny = sandbox.Limits(wall_seconds=60, cell_seconds=20, figure_bytes=500)
+    assert run(draw.format(n=1), limits=tiny).cells[0].figures == []  # larger than the cap: left out
+
+
+def test_a_forged_cell_report_shows_only_pngs_within_the_caps():
+    """Student code can write the cells' report itself: what reaches the feedback is checked here."""
+    import base64
+
+    png = sandbox.PNG_SIGNATURE + b"rest"
+    limits = sandbox.Limits(figures=2, figure_bytes=1000, cell_output_chars=10)
+    reported = [{"id": "a", "error": None, "seconds": 1, "output": "z" * 50,
+                 "figures": [base64.b64encode(b"<svg onload=alert(1)>").decode(), base64.b64encode(png).decode(),
+                             base64.b64encode(png + b"x" * 2000).decode(), 7]},
+                {"id": "b", "error": None, "seconds": 1, "output": ["not", "text"],
+                 "figures": [base64.b64encode(png).decode()] * 3}]
+    runs = sandbox._cell_runs(reported, limits)
+    assert [r.output for r in runs] == ["z" * 10, ""]
+    assert [len(r.figures) for r in runs] == [1, 1]
+    with pytest.raises(ValueError):
+        sandbox._cell_runs([{"id": "a", "error": None, "seconds": 1, "figures": ["not base64!"]}], limits)
+    with pytest.raises(TypeError):
+        sandbox._cell_runs([{"id": "a", "error": {"rigged": 1}, "seconds": 1}], limits)
+
+
 def test_a_result_over_its_cap_is_an_output_limit():
     outcome = run("import numpy as np\nx = np.zeros(10_000_000, dtype=np.float32)", probe=OBSERVE_X,
                   limits=sandbox.Limits(result_bytes=1_000_000))
