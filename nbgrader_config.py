@@ -39,6 +39,18 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Feedback pages (course/feedback.py): nbgrader's grades plus what waits for a grade by hand, test
+# cells without their hidden code, formulas as MathML (no network needed), the course's template.
+c.GenerateFeedback.preprocessors = [
+    "course.feedback.FeedbackGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+c.GenerateFeedback.exporter_class = "course.feedback.FeedbackPage"
+c.FeedbackPage.template_name = "feedback_page"
+from course import feedback  # noqa: E402 (where the template lives)
+
+c.FeedbackPage.extra_template_basedirs = [str(feedback.TEMPLATES)]
+
 # The export: nbgrader's CSV columns plus the autograder's status and reason per submission.
 c.ExportApp.plugin_class = "course.nbgrader_plugins.CsvWithStatus"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 
@@ -140,6 +141,102 @@ def test_feedback_pages_name_the_reasons(course):
             assert lost.reason.split(": ", 1)[1][:40] in html
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def formulas(nb) -> int:
+    """How many $...$ and $$...$$ formulas the markdown cells of `nb` hold, outside code."""
+    found = 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text = re.sub(r"```.*?```|`[^`\n]*`", "", cell.source, flags=re.S)
+            found += len(re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", text, flags=re.S))
+    return found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_pages_in_a_browser(course, assignment, tmp_path):
+    """The partly wrong sample's page, opened in headless Chromium: every reason whole and wrapped,
+    no hidden test code, the written answer "to be graded by hand" and counted apart, the student's
+    own outputs and figures (capped), links named after the checks, formulas drawn with no network."""
+    from browser import look
+
+    from course.sandbox import Limits
+
+    root, _ = course
+    source = source_notebook(assignment)
+    student = f"sample_{partly_wrong(root, assignment).name}"
+    (row,) = [r for r in workflow.report(root) if (r.assignment, r.student) == (assignment, student)]
+    (page,) = (root / "feedback" / student / assignment).glob("*.html")
+    assert page.stat().st_size < 1_000_000
+    seen = look(page, tmp_path)
+
+    assert seen["page_width"] <= seen["viewport"] and seen["overflowing"] == []
+    errors = [_flat(e) for e in seen["errors"]]
+    assert row.lost and all(_flat(lost.reason) in errors for lost in row.lost)  # whole, as the gradebook holds it
+
+    graded = [c for c in source.cells if nbtools.meta(c).get("grade")]
+    written = [c for c in graded if nbtools.is_written_answer(c)]
+    assert row.written_score is None and written, "the sample's written answer waits for the instructor"
+    pending = sum(nbtools.meta(c)["points"] for c in written)
+    assert seen["summary"] == (f"{page.stem}: {row.auto_score:g}/{row.auto_max:g} autograded, "
+                               f"{pending:g} point{'s' if pending != 1 else ''} still to grade")
+    assert len(seen["toc"]) == len(graded)
+    for entry, cell in zip(seen["toc"], graded):
+        gid = nbtools.grade_id(cell)
+        if nbtools.is_test(cell):
+            points = nbtools.meta(cell)["points"]
+            got = 0 if gid in {lost.grade_id for lost in row.lost} else points
+            assert entry == f"check {gid}: Score: {float(got)} / {float(points)}"
+        else:
+            assert entry == f"written answer {gid}: to be graded by hand ({float(nbtools.meta(cell)['points'])} points)"
+
+    text = seen["text"]
+    assert nbtools.BEGIN_HIDDEN not in text and nbtools.END_HIDDEN not in text
+    for cell in source.cells:
+        if nbtools.is_test(cell) and nbtools.BEGIN_HIDDEN in cell.source:
+            inside = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=True)
+            outside = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=False)
+            for line in significant_lines(inside) - significant_lines(outside):
+                assert line not in text, f"{nbtools.grade_id(cell)}: hidden test code on the page"
+    assert "Hidden cases: passed." in text
+
+    limits = Limits()
+    assert len(seen["images"]) <= limits.figures
+    assert all(0 < image["width"] <= image["container"] for image in seen["images"])
+    (graded_path,) = nbtools.notebooks(root / "autograded" / student / assignment)
+    assert len(seen["math"]) == formulas(nbtools.read(graded_path)) and all(width > 0 for width in seen["math"])
+    assert not re.search(r"\$[^$\n]*\\[A-Za-z]+[^$\n]*\$", text), "a formula left for MathJax"
+    assert seen["fetches"] == [] and seen["scripts"] == 1  # nothing to fetch; the only script is the probe's
+
+
+def test_the_students_own_outputs_reach_the_feedback(course):
+    """What the graded run printed and drew is under its cells, within the sandbox's caps."""
+    from course.sandbox import Limits
+
+    root, _ = course
+    pages = {a: next((root / "feedback" / workflow.FULL / a).glob("*.html")).read_text() for a in ASSIGNMENTS}
+    assert "smoke mode: True" in pages[ASSIGNMENTS[0]]  # the setup cell's own print
+    drawn = {a: page.count('src="data:image/png;base64,') for a, page in pages.items()}
+    assert all(n <= Limits().figures for n in drawn.values()) and sum(drawn.values()) >= len(ASSIGNMENTS), drawn
+
+
+def test_the_browser_probe_sees_what_it_is_written_for(tmp_path):
+    """The probe of tests/browser.py reports an output line cut at the right and a fetched resource."""
+    from browser import look
+
+    page = tmp_path / "page" / "bad.html"
+    page.parent.mkdir()
+    (tmp_path / "page" / "style.css").write_text("body { color: black; }")
+    page.write_text('<html><head><link rel="stylesheet" href="style.css"></head><body>'
+                    '<div class="output_area"><pre style="white-space: pre; overflow: hidden">'
+                    + "AssertionError: " + "x " * 2000 + '</pre></div><img src="https://example.org/x.png"></body></html>')
+    seen = look(page, tmp_path / "look")
+    assert seen["overflowing"] and seen["fetches"] == ["style.css", "https://example.org/x.png"]
+    assert sum(formulas(source_notebook(a)) for a in ASSIGNMENTS) > 20  # the pages above had formulas to draw
+
+
 def test_grades_csv_and_the_printed_table(course):
     root, stdout = course
     rows = workflow.read_csv(root / "grades.csv")
@@ -229,6 +326,7 @@ def test_a_written_answer_graded_by_hand_reaches_the_export(course):
         submission = gradebook.find_submission(assignment, workflow.FULL)
         written = [g for n in submission.notebooks for g in n.grades if g.cell.cell_type == "markdown"]
         assert written and all(g.needs_manual_grade for g in written)
+        hand = sum(g.max_score for g in written)
         for grade in written:
             grade.manual_score = grade.max_score
             grade.needs_manual_grade = False
@@ -239,3 +337,10 @@ def test_a_written_answer_graded_by_hand_reaches_the_export(course):
         if r["student_id"] == workflow.FULL and r["assignment"] == assignment
     )
     assert float(row["score"]) == float(row["max_score"]) > 0
+    # and the feedback page, made again, shows the grade in place of "to be graded by hand"
+    done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "feedback", assignment],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = next((root / "feedback" / workflow.FULL / assignment).glob("*.html")).read_text()
+    assert "to be graded by hand" not in page and f"{hand:g}/{hand:g} graded by hand" in page
+
