@@ -3,6 +3,7 @@
 #
 #   make demo        release + sample submissions + autograde + feedback + grade table (main job)
 #   make test        the test suite (what CI runs)
+#   make test-fast   the fast layer (unit tests, record/replay, the CLI): about 2 minutes
 #   make help        every target
 
 PYTHON3 ?= python3
@@ -17,12 +18,13 @@ ifneq ($(strip $(GAN_DATA_DIR)),)
 export GAN_DATA_DIR
 endif
 
-.PHONY: help venv demo release samples autograde feedback export report answers kit classifiers notebooks benchmark benchmark-grading test formgrade clean
+.PHONY: help venv demo release samples autograde feedback export report answers kit classifiers notebooks benchmark benchmark-grading test formgrade clean test-fast
 
 help:
 	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
 	@echo "                 write feedback and grades.csv, and print the grade table"
 	@echo "make test        run the test suite"
+	@echo "make test-fast   the fast layer: every test not marked slow (no sandbox, kernel or nbgrader run), about 2 min"
 	@echo "make release     nbgrader generate_assignment for every assignment -> release/"
 	@echo "make autograde   grade every submission under submitted/ in the sandbox, in parallel (Dask), into"
 	@echo "                 nbgrader's gradebook; AUTOGRADE_ARGS='--student ID', '--scheduler tcp://HOST:8786', '--force'"
@@ -89,6 +91,9 @@ benchmark-grading: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
 formgrade: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)

@@ -26,20 +26,29 @@ def main(argv: list[str] | None = None) -> int:
         step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
         if name == "demo":
             _unisolated_option(step)
-    step = steps.add_parser("autograde", help="autograde every submission: the sandboxed grader in parallel "
-                                              "(Dask), then nbgrader's gradebook")
+    step = steps.add_parser(
+        "autograde",
+        help="autograde every submission: the sandboxed grader in parallel (Dask), then nbgrader's gradebook",
+    )
     step.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
     step.add_argument("--student", action="append", default=None, help="only this student (repeatable)")
-    step.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786 "
-                                                          "(default: a local cluster)")
-    step.add_argument("--workers", type=int, default=None, help="local cluster: worker processes (default: one per CPU)")
+    step.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of an existing Dask scheduler, tcp://host:8786 (default: a local cluster)",
+    )
+    step.add_argument(
+        "--workers", type=int, default=None, help="local cluster: worker processes (default: one per CPU)"
+    )
     step.add_argument("--force", action="store_true", help="grade again even where the verdict is up to date")
     step.add_argument("--timeout", type=float, default=None, help="seconds a notebook may run in all (default 600)")
     step.add_argument("--cell-timeout", type=float, default=None, help="seconds one cell may run (default 300)")
     step.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     _unisolated_option(step)
-    step = steps.add_parser("collect", help="nbgrader zip_collect: unpack an LMS download "
-                                            "(downloaded/<assignment>/archive/*.zip) into submitted/")
+    step = steps.add_parser(
+        "collect",
+        help="nbgrader zip_collect: unpack an LMS download (downloaded/<assignment>/archive/*.zip) into submitted/",
+    )
     step.add_argument("assignment")
     step = steps.add_parser("export", help="export the gradebook to a CSV file")
     step.add_argument("--to", default="grades.csv")
@@ -49,32 +58,44 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("--json", action="store_true", help="the report as JSON: scores and every lost point's reason")
     step = steps.add_parser("answers", help="regenerate answers/ from the solutions")
     step.add_argument("--out", type=Path, default=None, help="write here instead of answers/")
-    step = steps.add_parser("classifiers", help="train the sample-quality classifier (helpers/weights/) from the data on disk")
+    step = steps.add_parser(
+        "classifiers", help="train the sample-quality classifier (helpers/weights/) from the data on disk"
+    )
     step.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
     step.add_argument("--epochs", type=int, default=4)
     step = steps.add_parser("notebooks", help="execute every source notebook headless in a real kernel")
     step.add_argument("--smoke", action="store_true", help="set GAN_SMOKE=1 (few steps, little data)")
     step.add_argument("--out", type=Path, default=Path("build/executed"), help="where the executed copies go")
-    step = steps.add_parser("grade", help="grade one submitted notebook in the sandbox, verdicts outside it "
-                                          "(GRADING.md)")
+    step = steps.add_parser(
+        "grade", help="grade one submitted notebook in the sandbox, verdicts outside it (GRADING.md)"
+    )
     step.add_argument("assignment")
     step.add_argument("notebook", type=Path, help="the student's notebook file")
     _unisolated_option(step)
-    step = steps.add_parser("benchmark", help="training speed: our loop against a CS231n-style loop, and the series' run time")
+    step = steps.add_parser(
+        "benchmark", help="training speed: our loop against a CS231n-style loop, and the series' run time"
+    )
     step.add_argument("--quick", action="store_true", help="a few steps of each, to try the script (rough numbers)")
     step.add_argument("--no-table", dest="table", action="store_false", help="skip the ms-per-step table")
     step.add_argument("--no-race", dest="race", action="store_false", help="skip the DCGAN time-to-score race")
     step.add_argument("--no-series", dest="series", action="store_false", help="skip running the whole series")
     step.add_argument("--device", default="cpu", help="cpu (default), cuda, mps")
     step.add_argument("--out", type=Path, default=None, help="also write the report to this file")
-    step = steps.add_parser("kit", help="the student kit: helpers, the visible answers and the release "
-                                        "(build/student-kit/)")
+    step = steps.add_parser(
+        "kit", help="the student kit: helpers, the visible answers and the release (build/student-kit/)"
+    )
     step.add_argument("--out", type=Path, default=Path("build/student-kit"))
-    step = steps.add_parser("benchmark-grading", help="grading speed: stock nbgrader autograde against our engine "
-                                                      "on 1, 2 and all workers")
+    step = steps.add_parser(
+        "benchmark-grading", help="grading speed: stock nbgrader autograde against our engine on 1, 2 and all workers"
+    )
     step.add_argument("--copies", type=int, default=2, help="submissions per assignment (default 2)")
-    step.add_argument("--workers", type=int, action="append", default=None, help="worker counts to try "
-                                                                                 "(repeatable; default 1, 2, all)")
+    step.add_argument(
+        "--workers",
+        type=int,
+        action="append",
+        default=None,
+        help="worker counts to try (repeatable; default 1, 2, all)",
+    )
     step.add_argument("--out", type=Path, default=None, help="also write the report to this file")
     args, extra = parser.parse_known_args(argv)
     if extra:  # a mistyped flag: the usage of the step it was given to, not only the top-level one
@@ -96,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _unisolated_option(step) -> None:
-    step.add_argument("--unisolated", action="store_true",
-                      help="grade even where this machine cannot isolate submissions (no bubblewrap or user "
-                           "namespaces): student code then runs with your rights; the export and feedback say so")
+    step.add_argument(
+        "--unisolated",
+        action="store_true",
+        help="grade even where this machine cannot isolate submissions (no bubblewrap or user "
+        "namespaces): student code then runs with your rights; the export and feedback say so",
+    )
 
 
 def _progress(text: str) -> None:
@@ -120,11 +144,24 @@ def _samples(root, args):
 def _autograde(root, args):
     from course.sandbox import Limits
 
-    limits = Limits(unisolated=args.unisolated,
-                    **{name: value for name, value in [("wall_seconds", args.timeout),
-                                                       ("cell_seconds", args.cell_timeout)] if value is not None})
-    workflow.autograde(root, args.assignments, students=args.student, scheduler=args.scheduler,
-                       workers=args.workers, force=args.force, progress=args.progress, limits=limits)
+    limits = Limits(
+        unisolated=args.unisolated,
+        **{
+            name: value
+            for name, value in [("wall_seconds", args.timeout), ("cell_seconds", args.cell_timeout)]
+            if value is not None
+        },
+    )
+    workflow.autograde(
+        root,
+        args.assignments,
+        students=args.student,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        force=args.force,
+        progress=args.progress,
+        limits=limits,
+    )
     return _report(root, args)
 
 
@@ -144,11 +181,15 @@ def _export(root, args):
     from course import exports
 
     path = workflow.export(root, args.to)
-    print(f"grades written to {path.relative_to(root)} (nbgrader's: one row per student and assignment), and beside it:")
-    for name, what in [(exports.BY_CHECK, "one row per submission and check, with the reason for every lost point"),
-                       (exports.BY_STUDENT, "one row per student: every assignment, the total, points still to grade"),
-                       (exports.CANVAS, "for Canvas's gradebook import"),
-                       (exports.ROSTER, "a roster with scores for Gradescope's or Moodle's import")]:
+    print(
+        f"grades written to {path.relative_to(root)} (nbgrader's: one row per student and assignment), and beside it:"
+    )
+    for name, what in [
+        (exports.BY_CHECK, "one row per submission and check, with the reason for every lost point"),
+        (exports.BY_STUDENT, "one row per student: every assignment, the total, points still to grade"),
+        (exports.CANVAS, "for Canvas's gradebook import"),
+        (exports.ROSTER, "a roster with scores for Gradescope's or Moodle's import"),
+    ]:
         print(f"  {(path.parent / name).relative_to(root)}: {what}")
     return 0
 
@@ -238,7 +279,9 @@ def _benchmark(root, args):
     from course import benchmark
 
     with benchmark.copy_of_stdout(args.out):
-        return benchmark.main(root, quick=args.quick, table=args.table, race=args.race, series=args.series, device=args.device)
+        return benchmark.main(
+            root, quick=args.quick, table=args.table, race=args.race, series=args.series, device=args.device
+        )
 
 
 def _kit(root, args):

@@ -82,15 +82,21 @@ def visible_keys(module, source_dir: Path, values: dict[str, np.ndarray]) -> set
     nb = nbtools.read(path)
     with tempfile.TemporaryDirectory(prefix="gan-answers-") as folder:
         save(values, Path(folder) / f"{module.NAME}.npz")
-        with _environment(GAN_ANSWERS_DIR=folder, GAN_SMOKE="1"), helpers.answers.reads() as read, \
-                torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(io.StringIO()):  # the notebook's prints
+        with (
+            _environment(GAN_ANSWERS_DIR=folder, GAN_SMOKE="1"),
+            helpers.answers.reads() as read,
+            torch.random.fork_rng(devices=[]),
+            contextlib.redirect_stdout(io.StringIO()),
+        ):  # the notebook's prints
             helpers.answers._load.cache_clear()
             run = inprocess.run(nb, include_hidden=False, name=module.ASSIGNMENT)
         helpers.answers._load.cache_clear()
     failed = run.failed_tests(nb)
     if failed:
-        raise RuntimeError(f"{path}: the visible checks fail on the solution: {sorted(failed)}: "
-                           f"{[run.errors[t] for t in sorted(failed)]}")
+        raise RuntimeError(
+            f"{path}: the visible checks fail on the solution: {sorted(failed)}: "
+            f"{[run.errors[t] for t in sorted(failed)]}"
+        )
     return {key for name, key in read if name == module.NAME}
 
 

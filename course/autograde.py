@@ -94,8 +94,11 @@ def jobs(root: Path, assignment: str, students: list[str] | None = None) -> list
     if students:
         found = [s for s in found if s in students]
     sources = nbtools.notebooks(root / "notebooks" / assignment)
-    return [Job(assignment, student, source.stem, source, submitted / student / assignment / source.name)
-            for student in found for source in sources]
+    return [
+        Job(assignment, student, source.stem, source, submitted / student / assignment / source.name)
+        for student in found
+        for source in sources
+    ]
 
 
 def fingerprint(job: Job, engine: str, limits: Limits = Limits()) -> str:
@@ -147,10 +150,15 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
         grading = grader.grade(job.source, job.submission, limits=limits, env=SMOKE_ENV)
     outcome = grading.outcome
     return {
-        "assignment": job.assignment, "student": job.student, "notebook": job.notebook,
-        "fingerprint": fingerprint, "limits": dataclasses.asdict(limits), "status": grading.status,
+        "assignment": job.assignment,
+        "student": job.student,
+        "notebook": job.notebook,
+        "fingerprint": fingerprint,
+        "limits": dataclasses.asdict(limits),
+        "status": grading.status,
         "reason": grading.reason,
-        "score": grading.score, "max_score": grading.max_score,
+        "score": grading.score,
+        "max_score": grading.max_score,
         "verdicts": [vars(v) for v in grading.verdicts],
         "cells": [vars(c) for c in outcome.cells] if outcome else [],
         "stdout": outcome.stdout[-OUTPUT_KEPT:] if outcome else "",
@@ -160,7 +168,8 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
         "sandbox_seconds": outcome.seconds if outcome else 0.0,
         "seconds": time.perf_counter() - started,
         "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "host": socket.gethostname(), "worker": worker,
+        "host": socket.gethostname(),
+        "worker": worker,
     }
 
 
@@ -173,12 +182,25 @@ def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(
     except Exception:  # noqa: BLE001 (the source itself is the problem: no checks to list)
         tests = []
     return {
-        "assignment": job.assignment, "student": job.student, "notebook": job.notebook,
-        "fingerprint": fingerprint, "limits": dataclasses.asdict(limits), "status": status, "reason": reason,
-        "score": 0.0, "max_score": sum(t.points for t in tests),
+        "assignment": job.assignment,
+        "student": job.student,
+        "notebook": job.notebook,
+        "fingerprint": fingerprint,
+        "limits": dataclasses.asdict(limits),
+        "status": status,
+        "reason": reason,
+        "score": 0.0,
+        "max_score": sum(t.points for t in tests),
         "verdicts": [vars(v) for v in grader.failed(tests, status, reason).verdicts],
-        "cells": [], "stdout": "", "stderr": "", "isolation": [], "isolated": None, "sandbox_seconds": 0.0,
-        "seconds": 0.0, "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "host": "",
+        "cells": [],
+        "stdout": "",
+        "stderr": "",
+        "isolation": [],
+        "isolated": None,
+        "sandbox_seconds": 0.0,
+        "seconds": 0.0,
+        "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "host": "",
         "worker": "",
     }
 
@@ -225,14 +247,29 @@ def dask_client(scheduler: str | None = None, workers: int | None = None):
         return
     from helpers.utils import usable_cpus
 
-    with LocalCluster(n_workers=workers or usable_cpus(), threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers or usable_cpus(),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
-def grade_all(root: Path, todo: list[Job], scheduler: str | None = None, workers: int | None = None,
-              force: bool = False, progress: bool = True, limits: Limits = Limits()) -> dict[Job, dict]:
+def grade_all(
+    root: Path,
+    todo: list[Job],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    limits: Limits = Limits(),
+) -> dict[Job, dict]:
     """Stage 1: the verdict of every job, grading on the cluster those not up to date (all if `force`)."""
     from distributed import as_completed
     from tqdm import tqdm
@@ -257,21 +294,33 @@ def grade_all(root: Path, todo: list[Job], scheduler: str | None = None, workers
     if not stale:
         return records
     with dask_client(scheduler, workers) as client:
-        futures = {client.submit(grade_job, job, keys[job], limits, pure=False,
-                                 key=f"grade-{job.assignment}-{job.student}-{job.notebook}-{keys[job][:12]}"): job
-                   for job in stale}
-        bar = tqdm(total=len(stale), desc="grading", unit="notebook", file=sys.stderr, disable=not progress,
-                   dynamic_ncols=True)
+        futures = {
+            client.submit(
+                grade_job,
+                job,
+                keys[job],
+                limits,
+                pure=False,
+                key=f"grade-{job.assignment}-{job.student}-{job.notebook}-{keys[job][:12]}",
+            ): job
+            for job in stale
+        }
+        bar = tqdm(
+            total=len(stale), desc="grading", unit="notebook", file=sys.stderr, disable=not progress, dynamic_ncols=True
+        )
         for future in as_completed(futures):
             job = futures[future]
             try:
                 record = future.result()
             except Exception as error:  # noqa: BLE001 (a dead worker or a bug: this submission fails closed)
-                record = failed_job(job, keys[job], f"grading failed on the cluster: {type(error).__name__}: {error}",
-                                    limits)
+                record = failed_job(
+                    job, keys[job], f"grading failed on the cluster: {type(error).__name__}: {error}", limits
+                )
             save(root, job, record)
             records[job] = record
-            bar.set_postfix_str(f"{job.student}/{job.notebook}: {record['status']} {record['score']:g}/{record['max_score']:g}")
+            bar.set_postfix_str(
+                f"{job.student}/{job.notebook}: {record['status']} {record['score']:g}/{record['max_score']:g}"
+            )
             bar.update()
         bar.close()
     return records
@@ -285,8 +334,9 @@ def not_for_nbgrader(records: dict[Job, dict]) -> set[str]:
     for student in {job.student for job in records}:
         mine = [(job, record) for job, record in records.items() if job.student == student]
         present = [job for job, _ in mine if os.path.lexists(job.submission)]
-        refused = any(record["status"] == "invalid" and (os.path.lexists(job.submission) or job.refusal())
-                      for job, record in mine)
+        refused = any(
+            record["status"] == "invalid" and (os.path.lexists(job.submission) or job.refusal()) for job, record in mine
+        )
         if refused or not present:
             left_out.add(student)
     return left_out
@@ -361,18 +411,21 @@ def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
         parts = [record["reason"]] if record.get("reason") else []
         if lost:
             first = " ".join(lost[0]["reason"].split())
-            parts.append(f"{len(lost)} of {len(record['verdicts'])} test cells failed, first "
-                         f"{lost[0]['grade_id']}: {first[:200]}")
+            parts.append(
+                f"{len(lost)} of {len(record['verdicts'])} test cells failed, first "
+                f"{lost[0]['grade_id']}: {first[:200]}"
+            )
         if parts:
             said.append(f"{record['notebook']}: {'; '.join(parts)}")
     return "ok", "; ".join(said)
 
 
 def isolation_of(root: Path, assignment: str, student: str) -> str:
-    """"unisolated" when any notebook of the submission ran without isolation, "isolated" when
+    """ "unisolated" when any notebook of the submission ran without isolation, "isolated" when
     each that ran was isolated, "" when none ran in the sandbox."""
-    ran = [record.get("isolated") for record in _records(root, assignment, student)
-           if record.get("isolated") is not None]
+    ran = [
+        record.get("isolated") for record in _records(root, assignment, student) if record.get("isolated") is not None
+    ]
     if not ran:
         return ""
     return "isolated" if all(ran) else "unisolated"

@@ -24,8 +24,8 @@ import contextlib
 import io
 import statistics
 import sys
-import warnings
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +36,10 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from course import inprocess, nbtools, workflow
 from helpers import load_fashion_mnist, load_mnist, set_seed, train_gan
-from helpers.training import score_generator
 from helpers.data import DataNotFoundError, DataSplitWarning
 from helpers.metrics import load_quality_model
 from helpers.mixture import ring_of_gaussians
+from helpers.training import score_generator
 from helpers.utils import fit_threads, usable_cpus
 
 CS231N_STEPS = 1950  # CS231n's schedule: 5 epochs of 50,000 images at batch 128, incomplete batches dropped
@@ -48,6 +48,7 @@ CS231N_SHOW_EVERY = 250  # it reads the losses (.item()) this often
 
 # ----------------------------------------------------------------------------------------------------
 # The models: the notebooks' own solutions
+
 
 def solutions(root: Path, assignment: str, extra_cells: tuple[str, ...] = ()) -> dict:
     """The namespace after the setup, given and solution cells of `assignment`'s source notebook."""
@@ -99,9 +100,16 @@ def workloads(root: Path, data_dir=None) -> list[Workload]:
                 G.apply(ns["initialize_weights"])
             return D, G, make_opt(D), make_opt(G)
 
-        return dict(build=build, step=ns["gan_step"], step_kwargs={"loss_D_fn": loss_D_fn, "loss_G_fn": loss_G_fn},
-                    loss_D=lambda D, x, fake: loss_D_fn(D(x), D(fake)), loss_G=lambda D, fake: loss_G_fn(D(fake)),
-                    sample_noise=ns["sample_noise"], k=1, **kwargs)
+        return dict(
+            build=build,
+            step=ns["gan_step"],
+            step_kwargs={"loss_D_fn": loss_D_fn, "loss_G_fn": loss_G_fn},
+            loss_D=lambda D, x, fake: loss_D_fn(D(x), D(fake)),
+            loss_G=lambda D, fake: loss_G_fn(D(fake)),
+            sample_noise=ns["sample_noise"],
+            k=1,
+            **kwargs,
+        )
 
     nb4 = solutions(root, "04_gan_losses", extra_cells=("bce",))
     nb5 = solutions(root, "05_lsgan")
@@ -117,34 +125,88 @@ def workloads(root: Path, data_dir=None) -> list[Workload]:
 
     gp_weight = 1.0
     return [
-        Workload("FC GAN (04)", **gan(nb4, nb4["discriminator"], lambda: nb4["generator"](nb4["NOISE_DIM"]),
-                                      nb4["get_optimizer"], nb4["discriminator_loss"], nb4["generator_loss"],
-                                      noise_dim=nb4["NOISE_DIM"], batch_size=nb4["BATCH_SIZE"],
-                                      images=mnist.images, pil_images=True)),
-        Workload("LSGAN (05)", **gan(nb5, nb5["discriminator"], nb5["generator"], nb5["get_optimizer"],
-                                     nb5["ls_discriminator_loss"], nb5["ls_generator_loss"],
-                                     noise_dim=nb5["NOISE_DIM"], batch_size=nb5["BATCH_SIZE"],
-                                     images=mnist.images, pil_images=True)),
-        Workload("DCGAN MNIST (06)", **gan(nb6, nb6["build_dc_classifier"],
-                                           lambda: nb6["build_dc_generator"](nb6["NOISE_DIM"]), nb6["get_optimizer"],
-                                           nb6["discriminator_loss"], nb6["generator_loss"],
-                                           noise_dim=nb6["NOISE_DIM"], batch_size=nb6["BATCH_SIZE"],
-                                           images=mnist.images, pil_images=True)),
-        Workload(f"DCGAN Fashion (06, {fashion_name})",
-                 **gan(nb6, nb6["build_fashion_discriminator"], lambda: nb6["build_fashion_generator"](100),
-                       adam_fashion, nb6["discriminator_loss"], nb6["generator_loss"],
-                       noise_dim=100, batch_size=64, images=fashion, pil_images=True)),
-        Workload("WGAN-GP ring (07)", build=gp_build, step=nb7["wgan_step"], step_kwargs={"gp_weight": gp_weight},
-                 loss_D=lambda D, x, fake: (nb7["wasserstein_critic_loss"](D(x), D(fake))
-                                            + gp_weight * nb7["gradient_penalty"](D, x, fake)),
-                 loss_G=lambda D, fake: nb7["wasserstein_generator_loss"](D(fake)),
-                 sample_noise=nb7["sample_noise"], noise_dim=nb7["NOISE_DIM"], batch_size=nb7["BATCH_SIZE"], k=5,
-                 images=ring_of_gaussians(50_000, seed=0), pil_images=False),
+        Workload(
+            "FC GAN (04)",
+            **gan(
+                nb4,
+                nb4["discriminator"],
+                lambda: nb4["generator"](nb4["NOISE_DIM"]),
+                nb4["get_optimizer"],
+                nb4["discriminator_loss"],
+                nb4["generator_loss"],
+                noise_dim=nb4["NOISE_DIM"],
+                batch_size=nb4["BATCH_SIZE"],
+                images=mnist.images,
+                pil_images=True,
+            ),
+        ),
+        Workload(
+            "LSGAN (05)",
+            **gan(
+                nb5,
+                nb5["discriminator"],
+                nb5["generator"],
+                nb5["get_optimizer"],
+                nb5["ls_discriminator_loss"],
+                nb5["ls_generator_loss"],
+                noise_dim=nb5["NOISE_DIM"],
+                batch_size=nb5["BATCH_SIZE"],
+                images=mnist.images,
+                pil_images=True,
+            ),
+        ),
+        Workload(
+            "DCGAN MNIST (06)",
+            **gan(
+                nb6,
+                nb6["build_dc_classifier"],
+                lambda: nb6["build_dc_generator"](nb6["NOISE_DIM"]),
+                nb6["get_optimizer"],
+                nb6["discriminator_loss"],
+                nb6["generator_loss"],
+                noise_dim=nb6["NOISE_DIM"],
+                batch_size=nb6["BATCH_SIZE"],
+                images=mnist.images,
+                pil_images=True,
+            ),
+        ),
+        Workload(
+            f"DCGAN Fashion (06, {fashion_name})",
+            **gan(
+                nb6,
+                nb6["build_fashion_discriminator"],
+                lambda: nb6["build_fashion_generator"](100),
+                adam_fashion,
+                nb6["discriminator_loss"],
+                nb6["generator_loss"],
+                noise_dim=100,
+                batch_size=64,
+                images=fashion,
+                pil_images=True,
+            ),
+        ),
+        Workload(
+            "WGAN-GP ring (07)",
+            build=gp_build,
+            step=nb7["wgan_step"],
+            step_kwargs={"gp_weight": gp_weight},
+            loss_D=lambda D, x, fake: (
+                nb7["wasserstein_critic_loss"](D(x), D(fake)) + gp_weight * nb7["gradient_penalty"](D, x, fake)
+            ),
+            loss_G=lambda D, fake: nb7["wasserstein_generator_loss"](D(fake)),
+            sample_noise=nb7["sample_noise"],
+            noise_dim=nb7["NOISE_DIM"],
+            batch_size=nb7["BATCH_SIZE"],
+            k=5,
+            images=ring_of_gaussians(50_000, seed=0),
+            pil_images=False,
+        ),
     ]
 
 
 # ----------------------------------------------------------------------------------------------------
 # The CS231n-style loop
+
 
 class PILImages(Dataset):
     """What torchvision.datasets.MNIST does per item: a uint8 array -> PIL image -> transform.
@@ -184,8 +246,10 @@ class Float64Points(Dataset):
 def build_cs231n(w: Workload) -> tuple:
     """The workload's networks with CS231n's optimizer: Adam as it comes (no fused=True), same settings."""
     D, G, opt_D, opt_G = w.build()
-    plain = lambda model, opt: torch.optim.Adam(model.parameters(), lr=opt.defaults["lr"],  # noqa: E731
-                                                betas=opt.defaults["betas"])
+
+    def plain(model, opt):
+        return torch.optim.Adam(model.parameters(), lr=opt.defaults["lr"], betas=opt.defaults["betas"])
+
     return D, G, plain(D, opt_D), plain(G, opt_G)
 
 
@@ -232,6 +296,7 @@ def cs231n_style_steps(w: Workload, D, G, opt_D, opt_G, num_steps: int, device) 
 # ----------------------------------------------------------------------------------------------------
 # Measurements
 
+
 def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
     """float32 n x n matrix products per second on this machine, in GFLOP/s (best of three rounds)."""
     a, b = torch.randn(n, n), torch.randn(n, n)
@@ -275,9 +340,22 @@ def flops_per_step(w: Workload, cs231n: bool, device) -> int:
 
 
 def ours_seconds(w: Workload, D, G, opt_D, opt_G, num_steps: int, device) -> float:
-    history = train_gan(w.step, D, G, opt_D, opt_G, w.images, sample_noise=w.sample_noise, noise_dim=w.noise_dim,
-                        num_steps=num_steps, batch_size=w.batch_size, k=w.k, device=device, progress=False,
-                        step_kwargs=w.step_kwargs)
+    history = train_gan(
+        w.step,
+        D,
+        G,
+        opt_D,
+        opt_G,
+        w.images,
+        sample_noise=w.sample_noise,
+        noise_dim=w.noise_dim,
+        num_steps=num_steps,
+        batch_size=w.batch_size,
+        k=w.k,
+        device=device,
+        progress=False,
+        step_kwargs=w.step_kwargs,
+    )
     return history.seconds
 
 
@@ -290,8 +368,9 @@ def ms_per_step(w: Workload, cs231n: bool, num_steps: int, rounds: int, device, 
         D, G, opt_D, opt_G = build_cs231n(w) if cs231n else w.build()
         run = cs231n_style_steps if cs231n else ours_seconds
         run(w, D, G, opt_D, opt_G, 3, device)
-        return statistics.median(1000 * run(w, D, G, opt_D, opt_G, num_steps, device) / num_steps
-                                 for _ in range(rounds))
+        return statistics.median(
+            1000 * run(w, D, G, opt_D, opt_G, num_steps, device) / num_steps for _ in range(rounds)
+        )
     finally:
         torch.set_num_threads(saved)
 
@@ -353,6 +432,7 @@ def series_seconds(root: Path, smoke: bool) -> dict[str, float]:
 # ----------------------------------------------------------------------------------------------------
 # The report
 
+
 @contextlib.contextmanager
 def copy_of_stdout(path: Path | None):
     """Everything printed inside also goes to `path` (None: nowhere), as it is printed."""
@@ -375,22 +455,29 @@ def copy_of_stdout(path: Path | None):
         with contextlib.redirect_stdout(Both()):
             yield
 
-def main(root: Path, quick: bool = False, table: bool = True, race: bool = True, series: bool = True,
-         device="cpu") -> int:
+
+def main(
+    root: Path, quick: bool = False, table: bool = True, race: bool = True, series: bool = True, device="cpu"
+) -> int:
     device = torch.device(device)
     steps, rounds = (5, 1) if quick else (30, 3)
     cores = fit_threads()
-    print(f"# Training benchmark: torch {torch.__version__}, device {device}, {cores} threads "
-          f"({usable_cpus()} usable CPUs)"
-          f"{' (quick: few steps, numbers are rough)' if quick else ''}\n", flush=True)
+    print(
+        f"# Training benchmark: torch {torch.__version__}, device {device}, {cores} threads "
+        f"({usable_cpus()} usable CPUs)"
+        f"{' (quick: few steps, numbers are rough)' if quick else ''}\n",
+        flush=True,
+    )
     peak = matmul_gflops(1024 if quick else 2048)
     print(f"Matrix multiply (float32, {1024 if quick else 2048}^2, {cores} threads): {peak:.0f} GFLOP/s\n")
 
     loads = workloads(root) if table or race else []
     if table:
         print("## ms per training step, at the notebooks' batch sizes\n")
-        print("| model | batch x k | GFLOP per step (ours / CS231n) | CS231n-style ms | ours ms | speed-up "
-              "| ours GFLOP/s | % of matmul | ours ms, 1 thread |")
+        print(
+            "| model | batch x k | GFLOP per step (ours / CS231n) | CS231n-style ms | ours ms | speed-up "
+            "| ours GFLOP/s | % of matmul | ours ms, 1 thread |"
+        )
         print("|---|---|---|---|---|---|---|---|---|", flush=True)
     for w in loads if table else []:
         flops_ours, flops_theirs = flops_per_step(w, False, device), flops_per_step(w, True, device)
@@ -398,24 +485,34 @@ def main(root: Path, quick: bool = False, table: bool = True, race: bool = True,
         ours = ms_per_step(w, False, steps, rounds, device)
         one = ms_per_step(w, False, steps, rounds, device, threads=1) if cores > 1 else ours
         achieved = flops_ours / ours / 1e6
-        print(f"| {w.name} | {w.batch_size} x {w.k} | {flops_ours / 1e9:.2f} / {flops_theirs / 1e9:.2f} "
-              f"| {theirs:.1f} | {ours:.1f} | {theirs / ours:.2f}x | {achieved:.0f} | {100 * achieved / peak:.0f}% "
-              f"| {one:.1f} |", flush=True)
+        print(
+            f"| {w.name} | {w.batch_size} x {w.k} | {flops_ours / 1e9:.2f} / {flops_theirs / 1e9:.2f} "
+            f"| {theirs:.1f} | {ours:.1f} | {theirs / ours:.2f}x | {achieved:.0f} | {100 * achieved / peak:.0f}% "
+            f"| {one:.1f} |",
+            flush=True,
+        )
 
     if race:
         print("\n## DCGAN: time to the CS231n schedule's score\n", flush=True)
         dcgan = next(w for w in loads if w.name.startswith("DCGAN MNIST"))
         result = dcgan_race(dcgan, device, steps=100 if quick else CS231N_STEPS, check_every=25 if quick else 50)
         schedule = 100 if quick else CS231N_STEPS
-        print(f"CS231n-style loop, {schedule} steps at batch 128: {result.cs231n_seconds:.0f} s, "
-              f"FID {result.target_fid:.1f} at the end (2,000 samples)")
+        print(
+            f"CS231n-style loop, {schedule} steps at batch 128: {result.cs231n_seconds:.0f} s, "
+            f"FID {result.target_fid:.1f} at the end (2,000 samples)"
+        )
         trail = ", ".join(f"{s}: {f:.1f}" for s, f in result.ours_fids)
         if result.ours_seconds is None:
-            print(f"Ours did not reach FID {result.target_fid:.1f} within {result.ours_steps} steps (FID by step: {trail})")
+            print(
+                f"Ours did not reach FID {result.target_fid:.1f} within {result.ours_steps} steps (FID by step: {trail})"
+            )
         else:
-            print(f"Ours reached FID <= {result.target_fid:.1f} after {result.ours_steps} steps in "
-                  f"{result.ours_seconds:.0f} s: {result.ours_seconds / result.cs231n_seconds:.0%} of the schedule's "
-                  f"time (FID by step: {trail})", flush=True)
+            print(
+                f"Ours reached FID <= {result.target_fid:.1f} after {result.ours_steps} steps in "
+                f"{result.ours_seconds:.0f} s: {result.ours_seconds / result.cs231n_seconds:.0%} of the schedule's "
+                f"time (FID by step: {trail})",
+                flush=True,
+            )
 
     if series:
         print("\n## The whole series, headless in real kernels\n", flush=True)

@@ -18,8 +18,9 @@ from helpers.metrics import Classifier, QualityModel, feature_statistics, featur
 HOLDOUT = 2000
 
 
-def train_quality_model(images: torch.Tensor, labels: torch.Tensor, name: str, epochs: int = 4, seed: int = 0,
-                        batch_size: int = 128) -> QualityModel:
+def train_quality_model(
+    images: torch.Tensor, labels: torch.Tensor, name: str, epochs: int = 4, seed: int = 0, batch_size: int = 128
+) -> QualityModel:
     """Fit a Classifier to images (N, 1, 28, 28) in [-1, 1] and labels (N,) and record its feature statistics."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # one thread: the same order of sums on every run
@@ -61,5 +62,7 @@ def main(dataset: str = "mnist", epochs: int = 4, data_dir=None, out=None) -> Qu
     model = train_quality_model(images, labels, dataset, epochs=epochs)
     path = save_quality_model(model, out)
     held_out = accuracy(model, data.images[-HOLDOUT:], data.labels[-HOLDOUT:])
-    print(f"{dataset}: trained on {len(images):,} {data.split} images, accuracy on the last {HOLDOUT:,}: {held_out:.1%}; wrote {path}")
+    print(
+        f"{dataset}: trained on {len(images):,} {data.split} images, accuracy on the last {HOLDOUT:,}: {held_out:.1%}; wrote {path}"
+    )
     return model

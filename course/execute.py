@@ -24,7 +24,10 @@ def run_notebook(path: Path, timeout: int = 600, allow_errors: bool = False) -> 
     """Run every cell of `path` in a fresh python3 kernel, working directory = the notebook's folder."""
     nb = nbtools.read(path)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()

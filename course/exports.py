@@ -26,7 +26,12 @@ from pathlib import Path
 
 from course import workflow
 
-BY_CHECK, BY_STUDENT, CANVAS, ROSTER = "grades_by_check.csv", "grades_by_student.csv", "grades_canvas.csv", "grades_roster.csv"
+BY_CHECK, BY_STUDENT, CANVAS, ROSTER = (
+    "grades_by_check.csv",
+    "grades_by_student.csv",
+    "grades_canvas.csv",
+    "grades_roster.csv",
+)
 PASSED, LOST, TO_GRADE, HAND_GRADED = "passed", "lost", "to grade by hand", "graded by hand"
 
 
@@ -71,16 +76,22 @@ def read(root: Path) -> Grades:
     """Everything the exports need, from the gradebook and the report's reasons."""
     from nbgrader.api import Gradebook
 
-    reasons = {(row.assignment, row.student, lost.grade_id): lost.reason for row in workflow.report(root) for lost in row.lost}
+    reasons = {
+        (row.assignment, row.student, lost.grade_id): lost.reason for row in workflow.report(root) for lost in row.lost
+    }
     assignments, scores, checks = {}, {}, []
     with Gradebook(f"sqlite:///{workflow.gradebook_path(root)}") as gradebook:
-        students = [Student(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "")
-                    for s in sorted(gradebook.students, key=lambda s: s.id)]
+        students = [
+            Student(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "")
+            for s in sorted(gradebook.students, key=lambda s: s.id)
+        ]
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
             assignments[assignment.name] = float(assignment.max_score)
             for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
                 student = submission.student.id
-                scores[(assignment.name, student)] = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+                scores[(assignment.name, student)] = max(
+                    0.0, submission.score - (submission.late_submission_penalty or 0.0)
+                )
                 for notebook in submission.notebooks:
                     for grade in sorted(notebook.grades, key=lambda g: g.cell.name):
                         checks.append(_check_score(assignment.name, student, notebook.name, grade, reasons))
@@ -95,8 +106,9 @@ def _check_score(assignment: str, student: str, notebook: str, grade, reasons: d
     else:
         status = PASSED if points >= most else LOST
     reason = reasons.get((assignment, student, grade.name), "") if status == LOST else ""
-    return CheckScore(assignment, student, notebook, grade.name, "written" if written else "autograded", points, most,
-                      status, reason)
+    return CheckScore(
+        assignment, student, notebook, grade.name, "written" if written else "autograded", points, most, status, reason
+    )
 
 
 def write_all(root: Path, folder: Path) -> list[Path]:
@@ -104,8 +116,12 @@ def write_all(root: Path, folder: Path) -> list[Path]:
     grades = read(root)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, rows in [(BY_CHECK, by_check(grades)), (BY_STUDENT, by_student(grades)), (CANVAS, canvas(grades)),
-                       (ROSTER, roster(grades))]:
+    for name, rows in [
+        (BY_CHECK, by_check(grades)),
+        (BY_STUDENT, by_student(grades)),
+        (CANVAS, canvas(grades)),
+        (ROSTER, roster(grades)),
+    ]:
         path = folder / name
         with open(path, "w", newline="") as handle:
             csv.writer(handle).writerows(rows)
@@ -115,8 +131,20 @@ def write_all(root: Path, folder: Path) -> list[Path]:
 
 def by_check(grades: Grades) -> list[list]:
     rows = [["assignment", "student_id", "notebook", "check", "kind", "points", "max_points", "status", "reason"]]
-    rows += [[c.assignment, c.student, c.notebook, c.check, c.kind, _number(c.points), _number(c.max_points), c.status,
-              " ".join(c.reason.split())] for c in grades.checks]
+    rows += [
+        [
+            c.assignment,
+            c.student,
+            c.notebook,
+            c.check,
+            c.kind,
+            _number(c.points),
+            _number(c.max_points),
+            c.status,
+            " ".join(c.reason.split()),
+        ]
+        for c in grades.checks
+    ]
     return rows
 
 
@@ -125,9 +153,14 @@ def by_student(grades: Grades) -> list[list]:
     rows = [["student_id", "last_name", "first_name", "email", *names, "total", "max_total", "to_grade_by_hand"]]
     for student in grades.students:
         row = [student.id, student.last_name, student.first_name, student.email]
-        row += [_number(grades.scores[(name, student.id)]) if (name, student.id) in grades.scores else "" for name in names]
-        row += [_number(_total(grades, student.id)), _number(sum(grades.assignments.values())),
-                _number(grades.to_grade(student.id))]
+        row += [
+            _number(grades.scores[(name, student.id)]) if (name, student.id) in grades.scores else "" for name in names
+        ]
+        row += [
+            _number(_total(grades, student.id)),
+            _number(sum(grades.assignments.values())),
+            _number(grades.to_grade(student.id)),
+        ]
         rows.append(row)
     return rows
 
@@ -136,13 +169,25 @@ def canvas(grades: Grades) -> list[list]:
     """Canvas's gradebook import: a student is matched by ID (Canvas's, from nbgrader's lms_user_id)
     or SIS User ID (nbgrader's student id); a new column becomes a new assignment in Canvas."""
     names = list(grades.assignments)
-    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *names],
-            ["Points Possible", "", "", "", "", *(_number(grades.assignments[name]) for name in names)]]
+    rows = [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *names],
+        ["Points Possible", "", "", "", "", *(_number(grades.assignments[name]) for name in names)],
+    ]
     for student in grades.students:
         full = ", ".join(part for part in (student.last_name, student.first_name) if part) or student.id
-        rows.append([full, student.lms_user_id, student.id, student.email, "",
-                     *(_number(grades.scores[(name, student.id)]) if (name, student.id) in grades.scores else ""
-                       for name in names)])
+        rows.append(
+            [
+                full,
+                student.lms_user_id,
+                student.id,
+                student.email,
+                "",
+                *(
+                    _number(grades.scores[(name, student.id)]) if (name, student.id) in grades.scores else ""
+                    for name in names
+                ),
+            ]
+        )
     return rows
 
 
@@ -151,9 +196,16 @@ def roster(grades: Grades) -> list[list]:
     names = list(grades.assignments)
     rows = [["First Name", "Last Name", "Email", "SID", *names, "Total"]]
     for student in grades.students:
-        rows.append([student.first_name, student.last_name, student.email, student.id,
-                     *(_number(grades.scores.get((name, student.id), 0.0)) for name in names),
-                     _number(_total(grades, student.id))])
+        rows.append(
+            [
+                student.first_name,
+                student.last_name,
+                student.email,
+                student.id,
+                *(_number(grades.scores.get((name, student.id), 0.0)) for name in names),
+                _number(_total(grades, student.id)),
+            ]
+        )
     return rows
 
 

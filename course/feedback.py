@@ -40,8 +40,7 @@ class FeedbackGrades(GetGrades):
     waits for its grade, the totals apart (`summary`), and each test cell shown without its hidden code."""
 
     def _get_score(self, cell, resources) -> None:
-        grade = self.gradebook.find_grade(nbtools.grade_id(cell), self.notebook_id, self.assignment_id,
-                                          self.student_id)
+        grade = self.gradebook.find_grade(nbtools.grade_id(cell), self.notebook_id, self.assignment_id, self.student_id)
         cell.metadata.nbgrader["score"] = grade.score
         cell.metadata.nbgrader["points"] = grade.max_score
         cell.metadata.nbgrader["pending"] = bool(grade.needs_manual_grade)
@@ -49,14 +48,21 @@ class FeedbackGrades(GetGrades):
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
         info = resources["nbgrader"]
-        record = autograde.load(Path(os.getcwd()), autograde.Job(info["assignment"], info["student"], info["notebook"],
-                                                                 Path(), Path())) or {}
+        record = (
+            autograde.load(
+                Path(os.getcwd()), autograde.Job(info["assignment"], info["student"], info["notebook"], Path(), Path())
+            )
+            or {}
+        )
         hidden_failures = {v["grade_id"] for v in record.get("verdicts", []) if v.get("hidden") and v.get("reason")}
         for cell in nb.cells:
             if nbtools.is_test(cell):
                 m = cell.metadata.nbgrader
-                cell.source = shown_test(cell.source, passed=m["score"] >= m["points"],
-                                         hidden_failed=nbtools.grade_id(cell) in hidden_failures)
+                cell.source = shown_test(
+                    cell.source,
+                    passed=m["score"] >= m["points"],
+                    hidden_failed=nbtools.grade_id(cell) in hidden_failures,
+                )
         info["summary"] = summary(nb)
         return nb, resources
 
@@ -124,7 +130,13 @@ class FeedbackPage(HTMLExporter):
     def markdown2html(self, context, source):
         cell = context.get("cell", {})
         path = context.get("resources", {}).get("metadata", {}).get("path", "")
-        renderer = MathMLRenderer(escape=False, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
-                                  path=path, anchor_link_text=self.anchor_link_text,
-                                  exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+        renderer = MathMLRenderer(
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=path,
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options,
+        )
         return MarkdownWithMath(renderer=renderer).render(source)

@@ -34,8 +34,16 @@ from helpers.checks import replay
 
 FUNCTION = replay.FUNCTION  # what a function argument becomes on replay
 # The assignments whose checks take only data from student code (GRADING.md, build order step 3).
-READY = ("01_minimax", "02_gan_theory", "03_noise_networks", "04_gan_losses", "05_lsgan", "06_dcgan", "07_wgan",
-         "08_conditional")
+READY = (
+    "01_minimax",
+    "02_gan_theory",
+    "03_noise_networks",
+    "04_gan_losses",
+    "05_lsgan",
+    "06_dcgan",
+    "07_wgan",
+    "08_conditional",
+)
 
 
 @dataclass
@@ -105,10 +113,16 @@ def tests_of(source_nb) -> list[Test]:
         calls = []
         for statement in ast.parse(source).body:
             call = statement.value if isinstance(statement, ast.Expr) else None
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                    and isinstance(call.func.value, ast.Name) and call.func.value.id == "checks"):
-                raise ValueError(f"test cell {nbtools.grade_id(cell)}: only `checks.NAME(...)` calls can be graded "
-                                 f"outside the sandbox, found: {ast.get_source_segment(source, statement)}")
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == "checks"
+            ):
+                raise ValueError(
+                    f"test cell {nbtools.grade_id(cell)}: only `checks.NAME(...)` calls can be graded "
+                    f"outside the sandbox, found: {ast.get_source_segment(source, statement)}"
+                )
             literal, computed = {}, {}
             for keyword in call.keywords:
                 try:  # a literal is the instructor's input: read here, never from the sandbox
@@ -125,8 +139,9 @@ def tests_of(source_nb) -> list[Test]:
 def _plain_with_hidden_lines(source: str) -> tuple[str, set[int]]:
     """`nbtools.runnable(source)`, and the numbers (from 1) of its lines that lay in a hidden-tests region."""
     lines, hidden, inside = [], set(), False
-    for line in nbtools.without_markers(source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION,
-                                        keep_inside=True).splitlines():
+    for line in nbtools.without_markers(
+        source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True
+    ).splitlines():
         if line.strip() == nbtools.BEGIN_HIDDEN:
             inside = True
         elif line.strip() == nbtools.END_HIDDEN:
@@ -138,7 +153,9 @@ def _plain_with_hidden_lines(source: str) -> tuple[str, set[int]]:
     return "\n".join(lines), hidden
 
 
-_QUOTED_OR_BRACKETED = re.compile(r"(?<!\w)'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>")
+_QUOTED_OR_BRACKETED = re.compile(
+    r"(?<!\w)'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>"
+)
 _NUMBER = re.compile(r"[-+−]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|\b(?:nan|inf)\b", re.IGNORECASE)
 HIDDEN_REASON_CHARS = 400
 
@@ -213,17 +230,21 @@ def notes(outcome: sandbox.Outcome, limits: sandbox.Limits, missing: list[str]) 
         if error.startswith("CellTimeout"):
             said.append(f"cell `{cell.id}` was stopped by the {limits.cell_seconds:g} s cell time limit")
         elif error.startswith("MemoryError"):
-            said.append(f"cell `{cell.id}` ran out of memory (MemoryError) under the "
-                        f"{limits.memory_bytes / 2**30:g} GiB memory limit")
+            said.append(
+                f"cell `{cell.id}` ran out of memory (MemoryError) under the "
+                f"{limits.memory_bytes / 2**30:g} GiB memory limit"
+            )
     if "[output cut at " in outcome.stdout or "[output cut at " in outcome.stderr:
         said.append(f"the notebook's output was cut at the {limits.output_bytes:,}-byte output limit")
     if missing:
-        said.append(f"no answer cell {', '.join(f'`{gid}`' for gid in missing)} in the submission (deleted, "
-                    "renamed or of another cell type): the release's stub was graded in its place")
+        said.append(
+            f"no answer cell {', '.join(f'`{gid}`' for gid in missing)} in the submission (deleted, "
+            "renamed or of another cell type): the release's stub was graded in its place"
+        )
     return "; ".join(said)
 
 
-PROBE = '''
+PROBE = """
 import importlib
 from helpers.checks import replay
 
@@ -250,11 +271,15 @@ def observe(ns):
                 error = f"{{type(failure).__name__}}: {{failure}}"
         records.append({{"log": list(log), "error": error}})
     return records
-'''
+"""
 
 
-def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = sandbox.Limits(),
-          env: dict[str, str] | None = None) -> Grading:
+def grade(
+    source_path: Path,
+    submission_path: Path,
+    limits: sandbox.Limits = sandbox.Limits(),
+    env: dict[str, str] | None = None,
+) -> Grading:
     """Grade `submission_path` (a student's copy of the notebook at `source_path`); `env`: variables
     for the sandbox beside its own (e.g. GAN_SMOKE)."""
     source_nb = nbtools.read(source_path)
@@ -273,9 +298,13 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
         submission_nb = nbformat.read(submission_path, as_version=4)
         nbformat.validate(submission_nb)
     except Exception as error:  # noqa: BLE001 (any unreadable file is the same verdict)
-        return fail_all("invalid", f"{submission_path.name} is not a valid notebook: {str(error).splitlines()[0][:200]}")
+        return fail_all(
+            "invalid", f"{submission_path.name} is not a valid notebook: {str(error).splitlines()[0][:200]}"
+        )
 
-    calls = [{"check": c.check, "args": c.args, "kwargs": c.kwargs, "computed": c.computed} for t in tests for c in t.calls]
+    calls = [
+        {"check": c.check, "args": c.args, "kwargs": c.kwargs, "computed": c.computed} for t in tests for c in t.calls
+    ]
     missing = missing_answers(source_nb, submission_nb)
     probe = "import json\n" + PROBE.format(calls=json.dumps(calls), function=FUNCTION, module=module)
     outcome = sandbox.run(cells_to_run(source_nb, submission_nb), probe=probe, limits=limits, env=env)
@@ -309,8 +338,9 @@ def grade(source_path: Path, submission_path: Path, limits: sandbox.Limits = san
 
 def failed(tests: list[Test], status: str, reason: str, outcome: sandbox.Outcome | None = None) -> Grading:
     """A grading in which every check scores 0 for `reason` (any status but "ok")."""
-    return Grading(status, reason, [Verdict(t.grade_id, 0.0, t.points, reason, error="AutogradeError")
-                                    for t in tests], outcome)
+    return Grading(
+        status, reason, [Verdict(t.grade_id, 0.0, t.points, reason, error="AutogradeError") for t in tests], outcome
+    )
 
 
 def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
@@ -320,14 +350,18 @@ def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
         return "", "AutogradeError", "the sandbox's record of this check is malformed"
     log = record["log"]
     if len(log) < len(call.args):  # the arguments themselves could not be evaluated
-        return "", "AutogradeError", f"the notebook could not provide the check's inputs: {record.get('error') or 'unknown error'}"
+        return (
+            "",
+            "AutogradeError",
+            f"the notebook could not provide the check's inputs: {record.get('error') or 'unknown error'}",
+        )
     printed = io.StringIO()
     try:
         with replay.replay(log, hidden=call.hidden), contextlib.redirect_stdout(printed):
             args = [replay.observe(f"argument {i + 1}", None) for i in range(len(call.args))]
             named = len(call.computed)
-            keywords = dict(zip(call.computed, args[len(args) - named:]), **call.kwargs)
-            getattr(checks, call.check)(*args[:len(args) - named], **keywords)
+            keywords = dict(zip(call.computed, args[len(args) - named :]), **call.kwargs)
+            getattr(checks, call.check)(*args[: len(args) - named], **keywords)
     except AssertionError as failure:
         return printed.getvalue(), "AssertionError", str(failure) or "the check failed"
     except Exception as failure:  # noqa: BLE001 (the check's own code choked on what the notebook gave)
@@ -353,8 +387,10 @@ def release_stub(source: str) -> str:
 
 def format_grading(grading: Grading) -> str:
     """The grade, its status, and the reason for every lost point, as text."""
-    lines = [f"status: {grading.status}" + (f" ({grading.reason})" if grading.reason else ""),
-             f"score: {grading.score:g} / {grading.max_score:g}"]
+    lines = [
+        f"status: {grading.status}" + (f" ({grading.reason})" if grading.reason else ""),
+        f"score: {grading.score:g} / {grading.max_score:g}",
+    ]
     if grading.status != "ok":
         lines.append(f"  - all {len(grading.verdicts)} checks: 0 points, for the reason above")
     else:

@@ -50,8 +50,13 @@ def turn_in(course: Path, copies: int) -> int:
     count = 0
     for assignment in workflow.assignments(course):
         folder = course / "submitted"
-        wrong = next(p.name for p in folder.iterdir() if p.name.startswith("sample_")
-                     and p.name not in (workflow.FULL, workflow.UNTOUCHED) and (p / assignment).is_dir())
+        wrong = next(
+            p.name
+            for p in folder.iterdir()
+            if p.name.startswith("sample_")
+            and p.name not in (workflow.FULL, workflow.UNTOUCHED)
+            and (p / assignment).is_dir()
+        )
         for k in range(copies):
             template = folder / (workflow.FULL if k % 2 == 0 else wrong) / assignment
             shutil.copytree(template, folder / f"student{k:03d}" / assignment)
@@ -108,12 +113,16 @@ def _measure(root: Path, copies: int, workers: list[int] | None) -> int:
             got = scores(ours)
             agree = sum(got.get(key) == value for key, value in expected.items())
             rows.append((f"our engine, {n} worker{'s' if n > 1 else ''}", seconds, f"{agree}/{len(expected)}"))
-            print(f"ours, {n} workers: {seconds:.1f} s, scores equal to stock nbgrader's: {agree}/{len(expected)}",
-                  flush=True)
+            print(
+                f"ours, {n} workers: {seconds:.1f} s, scores equal to stock nbgrader's: {agree}/{len(expected)}",
+                flush=True,
+            )
 
         started = time.perf_counter()
         workflow.autograde(ours, progress=False)  # every verdict up to date: nbgrader's pass alone
-        rows.append(("our engine, verdicts up to date (the nbgrader pass alone)", time.perf_counter() - started, "pass"))
+        rows.append(
+            ("our engine, verdicts up to date (the nbgrader pass alone)", time.perf_counter() - started, "pass")
+        )
 
     print(f"\n| grading {count} submissions | wall s | submissions/min | vs stock | scores equal to stock |")
     print("|---|---|---|---|---|")
@@ -121,5 +130,7 @@ def _measure(root: Path, copies: int, workers: list[int] | None) -> int:
         if agree == "pass":  # not a grading of the submissions: no rate to compare
             print(f"| {name} | {seconds:.1f} | - | - | - |")
         else:
-            print(f"| {name} | {seconds:.1f} | {count / seconds * 60:.1f} | {baseline / seconds:.2f}x | {agree or '-'} |")
+            print(
+                f"| {name} | {seconds:.1f} | {count / seconds * 60:.1f} | {baseline / seconds:.2f}x | {agree or '-'} |"
+            )
     return 0

@@ -23,8 +23,15 @@ class Run:
         return tests & set(self.errors)
 
 
-def run(nb, cells: dict[str, str] | None = None, only: set[str] | None = None, include_tests=True, name="notebook",
-        include_hidden=True, graded_only=True) -> Run:
+def run(
+    nb,
+    cells: dict[str, str] | None = None,
+    only: set[str] | None = None,
+    include_tests=True,
+    name="notebook",
+    include_hidden=True,
+    graded_only=True,
+) -> Run:
     """Execute `nb`'s code cells in a fresh namespace, the solution cells in `cells` replaced.
 
     - only: run only the cells with these grade_ids (None runs every code cell);
@@ -37,8 +44,11 @@ def run(nb, cells: dict[str, str] | None = None, only: set[str] | None = None, i
     namespace: dict = {"__name__": "__main__"}
     result = Run(namespace=namespace)
     with _headless():
-        for index, (gid, source) in enumerate(nbtools.code_for_execution(
-                nb, include_tests=include_tests, include_hidden=include_hidden, graded_only=graded_only)):
+        for index, (gid, source) in enumerate(
+            nbtools.code_for_execution(
+                nb, include_tests=include_tests, include_hidden=include_hidden, graded_only=graded_only
+            )
+        ):
             key = gid or f"cell-{index}"
             if only is not None and key not in only:
                 continue

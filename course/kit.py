@@ -75,6 +75,7 @@ terminal, `.venv/bin/python -m helpers.selfcheck release/01_minimax/minimax.ipyn
 notebook headless and prints the same table.
 """
 
+
 def build(root: Path, out: Path) -> Path:
     """Write the student kit into `out` (replaced): the release of the course at `root`, this
     course's `helpers` package and the visible values of its answers folder."""
@@ -103,13 +104,15 @@ def _student_pyproject(text: str) -> str:
     """The course's pyproject.toml without the instructor's extras: the `helpers` package and its
     dependencies, the same version ranges, and a `lab` extra with Jupyter (the course extra's
     ranges for LAB's packages)."""
-    lab = [line.strip().rstrip(",") for line in text.splitlines()
-           if re.match(rf'\s*"({"|".join(LAB)})[<>=!~ ;]', line)]
+    lab = [line.strip().rstrip(",") for line in text.splitlines() if re.match(rf'\s*"({"|".join(LAB)})[<>=!~ ;]', line)]
     missing = [name for name in LAB if not any(entry.startswith(f'"{name}') for entry in lab)]
     if missing:
         raise ValueError(f"pyproject.toml's course extra lacks {missing}, which the student kit's lab extra needs")
-    extra = "\n[project.optional-dependencies]\n# Jupyter, to open the notebooks and run them headless (helpers.selfcheck)\nlab = [\n" + \
-        "".join(f"    {entry},\n" for entry in lab) + "]\n"
+    extra = (
+        "\n[project.optional-dependencies]\n# Jupyter, to open the notebooks and run them headless (helpers.selfcheck)\nlab = [\n"
+        + "".join(f"    {entry},\n" for entry in lab)
+        + "]\n"
+    )
     text = re.sub(r"\n\[project\.optional-dependencies\].*?(?=\n\[)", extra, text, flags=re.S)
     text = re.sub(r"\n\[tool\.pytest\.ini_options\].*", "\n", text, flags=re.S)
     text = text.replace('include = ["helpers*", "course*"]', 'include = ["helpers*"]')

@@ -42,9 +42,13 @@ TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader_config.py's ClearSolutions.text_stub
 
 def _job(root: Path, resources) -> autograde.Job:
     info = resources["nbgrader"]
-    return autograde.Job(info["assignment"], info["student"], info["notebook"],
-                         root / "notebooks" / info["assignment"] / f"{info['notebook']}.ipynb",
-                         root / "submitted" / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb")
+    return autograde.Job(
+        info["assignment"],
+        info["student"],
+        info["notebook"],
+        root / "notebooks" / info["assignment"] / f"{info['notebook']}.ipynb",
+        root / "submitted" / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb",
+    )
 
 
 class SubmissionRefused(RuntimeError):
@@ -79,8 +83,14 @@ class SandboxVerdicts(NbGraderPreprocessor):
         job = _job(root, resources)
         record = autograde.verdict(root, job)
         annotate(nb, record)
-        self.log.info("%s/%s: %s, %g of %g points", job.student, job.notebook, record["status"], record["score"],
-                      record["max_score"])
+        self.log.info(
+            "%s/%s: %s, %g of %g points",
+            job.student,
+            job.notebook,
+            record["status"],
+            record["score"],
+            record["max_score"],
+        )
         return nb, resources
 
 
@@ -169,7 +179,7 @@ def _test_outputs(verdict: dict | None) -> list:
         outputs.append(new_output("stream", name="stdout", text=verdict["printed"]))
     if verdict["reason"]:
         name = verdict["error"] or "AssertionError"
-        message = verdict["reason"][len(name) + 2:] if verdict["reason"].startswith(f"{name}: ") else verdict["reason"]
+        message = verdict["reason"][len(name) + 2 :] if verdict["reason"].startswith(f"{name}: ") else verdict["reason"]
         outputs.append(_error(name, message))
     return outputs
 
@@ -192,9 +202,11 @@ def banner(record: dict) -> str:
     """The autograder's summary, the first cell of the graded notebook and of the feedback page."""
     lines = ["### Autograder"]
     if record["status"] == "ok":
-        lines.append(f"**Status: ok.** Your code ran in the sandbox and the checks judged what it returned: "
-                     f"**{record['score']:g} of {record['max_score']:g} points**. "
-                     "Each test cell below shows its checks' output, or the reason it lost its points.")
+        lines.append(
+            f"**Status: ok.** Your code ran in the sandbox and the checks judged what it returned: "
+            f"**{record['score']:g} of {record['max_score']:g} points**. "
+            "Each test cell below shows its checks' output, or the reason it lost its points."
+        )
         if record.get("reason"):
             lines.append(f"\n**Note:** {record['reason']}.\n")
         lines.append("The notebook below is what was graded: the course's cells, with your answers in place.")
@@ -202,8 +214,10 @@ def banner(record: dict) -> str:
         lines.append(f"**Status: {record['status']}.** {record['reason']}.")
         lines.append("Because the notebook did not finish, every check scored 0. Fix the cause and submit again.")
     if record.get("isolated") is False:
-        lines.append("\n**Graded unisolated:** the instructor graded this notebook on a machine without the "
-                     "sandbox's isolation (`--unisolated`).")
+        lines.append(
+            "\n**Graded unisolated:** the instructor graded this notebook on a machine without the "
+            "sandbox's isolation (`--unisolated`)."
+        )
     failed = [c for c in record["cells"] if c["error"]]
     if failed:
         lines.append("\nCells that stopped with an error (shown under the cell too):")
@@ -212,8 +226,10 @@ def banner(record: dict) -> str:
         lines.append(f"\nRun time in the sandbox: {record['sandbox_seconds']:.1f} s.")
     stderr = autograde.stderr_tail(record.get("stderr", ""))  # capped again: a record may be older
     if stderr:
-        lines.append(f"\nWhat the notebook wrote to stderr (warnings cost nothing; at most the last "
-                     f"{autograde.STDERR_LINES} lines):\n\n```\n" + stderr.replace("```", "` ` `") + "\n```")
+        lines.append(
+            f"\nWhat the notebook wrote to stderr (warnings cost nothing; at most the last "
+            f"{autograde.STDERR_LINES} lines):\n\n```\n" + stderr.replace("```", "` ` `") + "\n```"
+        )
     return "\n".join(lines)
 
 
@@ -221,9 +237,22 @@ class CsvWithStatus(ExportPlugin):
     """nbgrader's CSV export, quoted properly, with `autograde_status`, `autograde_reason` and
     `autograde_isolation` ("isolated", "unisolated", or "" where nothing ran in the sandbox)."""
 
-    COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-               "raw_score", "late_submission_penalty", "score", "max_score", "autograde_status", "autograde_reason",
-               "autograde_isolation"]
+    COLUMNS = [
+        "assignment",
+        "duedate",
+        "timestamp",
+        "student_id",
+        "last_name",
+        "first_name",
+        "email",
+        "raw_score",
+        "late_submission_penalty",
+        "score",
+        "max_score",
+        "autograde_status",
+        "autograde_reason",
+        "autograde_isolation",
+    ]
 
     def export(self, gradebook) -> None:
         root = Path(os.getcwd())
@@ -240,24 +269,39 @@ class CsvWithStatus(ExportPlugin):
                 for student in gradebook.students:
                     if students and student.id not in students:
                         continue
-                    row = {"assignment": assignment.name, "duedate": assignment.duedate, "student_id": student.id,
-                           "last_name": student.last_name, "first_name": student.first_name, "email": student.email,
-                           "max_score": assignment.max_score}
+                    row = {
+                        "assignment": assignment.name,
+                        "duedate": assignment.duedate,
+                        "student_id": student.id,
+                        "last_name": student.last_name,
+                        "first_name": student.first_name,
+                        "email": student.email,
+                        "max_score": assignment.max_score,
+                    }
                     try:
                         submission = gradebook.find_submission(assignment.name, student.id)
                     except MissingEntry:
-                        row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
-                                   autograde_status="not submitted",
-                                   autograde_reason="nothing was collected for this assignment",
-                                   autograde_isolation="")
+                        row.update(
+                            timestamp="",
+                            raw_score=0.0,
+                            late_submission_penalty=0.0,
+                            score=0.0,
+                            autograde_status="not submitted",
+                            autograde_reason="nothing was collected for this assignment",
+                            autograde_isolation="",
+                        )
                     else:
                         penalty = submission.late_submission_penalty or 0.0
                         status, reason = autograde.status_of(root, assignment.name, student.id)
-                        row.update(timestamp=submission.timestamp, raw_score=submission.score,
-                                   late_submission_penalty=penalty, score=max(0.0, submission.score - penalty),
-                                   autograde_status=status or "not autograded",
-                                   autograde_reason=reason if status else "no verdict of the sandboxed grader",
-                                   autograde_isolation=autograde.isolation_of(root, assignment.name, student.id))
+                        row.update(
+                            timestamp=submission.timestamp,
+                            raw_score=submission.score,
+                            late_submission_penalty=penalty,
+                            score=max(0.0, submission.score - penalty),
+                            autograde_status=status or "not autograded",
+                            autograde_reason=reason if status else "no verdict of the sandboxed grader",
+                            autograde_isolation=autograde.isolation_of(root, assignment.name, student.id),
+                        )
                     writer.writerow({key: "" if value is None else value for key, value in row.items()})
 
 

@@ -169,8 +169,9 @@ def demo_problems(nb) -> list[str]:
     return problems
 
 
-def code_for_execution(nb, include_tests: bool = True, include_hidden: bool = True,
-                       graded_only: bool = False) -> list[tuple[str | None, str]]:
+def code_for_execution(
+    nb, include_tests: bool = True, include_hidden: bool = True, graded_only: bool = False
+) -> list[tuple[str | None, str]]:
     """(grade_id, source) of the code cells to run in order, with solution and hidden-test markers
     removed; `graded_only`: only those grading runs (`graded_cells`)."""
     cells = []

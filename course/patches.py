@@ -36,8 +36,9 @@ class Patch:
 
     def unsaid(self, reasons: dict[str, str]) -> dict[str, list[str]]:
         """check -> the texts of `says` that its reason in `reasons` (check -> reason) does not contain."""
-        missing = {check: [text for text in texts if text not in reasons.get(check, "")]
-                   for check, texts in self.says.items()}
+        missing = {
+            check: [text for text in texts if text not in reasons.get(check, "")] for check, texts in self.says.items()
+        }
         return {check: texts for check, texts in missing.items() if texts}
 
 
@@ -58,7 +59,9 @@ def parse(text: str, name: str = "patch") -> Patch:
             check, colon, texts = line[len(SAYS_MARK) :].partition(":")
             texts = tuple(text.strip() for text in texts.split("|") if text.strip())
             if not colon or not check.strip() or not texts:
-                raise ValueError(f"{name}: a '{SAYS_MARK}' line reads '{SAYS_MARK} <check>: <text> | <text>', got {line!r}")
+                raise ValueError(
+                    f"{name}: a '{SAYS_MARK}' line reads '{SAYS_MARK} <check>: <text> | <text>', got {line!r}"
+                )
             says[check.strip()] = says.get(check.strip(), ()) + texts
         elif line.startswith("#"):
             description.append(line.lstrip("#").strip())

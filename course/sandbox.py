@@ -72,7 +72,9 @@ class Limits:
     wall_seconds: float = 600.0  # the whole run, start-up included
     cell_seconds: float = 300.0  # one cell (an alarm; the wall clock catches native code)
     memory_bytes: int = 6 * 2**30  # heap (RLIMIT_DATA): what torch and a few batches need, not a bomb
-    processes: int = 64  # tasks (threads count too) more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
+    processes: int = (
+        64  # tasks (threads count too) more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
+    )
     file_bytes: int = 256 * 2**20  # the largest file the code may write
     disk_bytes: int = 512 * 2**20  # each writable folder (home, /tmp, /dev/shm): a size-capped tmpfs
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
@@ -89,7 +91,7 @@ class IsolationUnavailable(RuntimeError):
 
 
 def require_isolation(limits: Limits) -> str:
-    """"isolated" or "unisolated" (only when `limits` allows it); raises IsolationUnavailable otherwise."""
+    """ "isolated" or "unisolated" (only when `limits` allows it); raises IsolationUnavailable otherwise."""
     problem = isolation_problem()
     if problem is None:
         return "isolated"
@@ -99,7 +101,8 @@ def require_isolation(limits: Limits) -> str:
         f"this machine cannot isolate a submission: {problem}. Grading refuses to run student code "
         "unisolated, where it could read the hidden answers and change the gradebook. Grade on a Linux "
         "machine that allows unprivileged user namespaces (or install bubblewrap there), or pass "
-        "--unisolated to grade anyway: every verdict, the report and the export then say 'unisolated'.")
+        "--unisolated to grade anyway: every verdict, the report and the export then say 'unisolated'."
+    )
 
 
 @dataclass
@@ -129,15 +132,28 @@ class Outcome:
         return self.status == "ok"
 
 
-def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits(), seed: int = 0,
-        env: dict[str, str] | None = None) -> Outcome:
+def run(
+    cells: list[tuple[str, str]],
+    probe: str = "",
+    limits: Limits = Limits(),
+    seed: int = 0,
+    env: dict[str, str] | None = None,
+) -> Outcome:
     """Run `cells` (cell id, source) in order in one namespace, then `probe` (source defining
     `observe(namespace)`), in a sandbox. Raises IsolationUnavailable where the machine cannot
     isolate and `limits.unisolated` is not set."""
     isolated = require_isolation(limits) == "isolated"
-    job = {"cells": [list(c) for c in cells], "probe": probe, "seed": seed, "threads": 1,
-           "cell_seconds": limits.cell_seconds, "own_pids": isolated, "output_chars": limits.cell_output_chars,
-           "figures": limits.figures, "figure_bytes": limits.figure_bytes}  # a pid namespace: strays end with their cell
+    job = {
+        "cells": [list(c) for c in cells],
+        "probe": probe,
+        "seed": seed,
+        "threads": 1,
+        "cell_seconds": limits.cell_seconds,
+        "own_pids": isolated,
+        "output_chars": limits.cell_output_chars,
+        "figures": limits.figures,
+        "figure_bytes": limits.figure_bytes,
+    }  # a pid namespace: strays end with their cell
     with tempfile.TemporaryDirectory(prefix="gan-sandbox-") as folder:
         folder = Path(folder)
         grader = folder / "grader"  # what the sandbox may read of the course: the program, helpers without answers
@@ -164,9 +180,18 @@ def run(cells: list[tuple[str, str]], probe: str = "", limits: Limits = Limits()
             child_env = _child_env(home, data, env, isolated)
             program = f"{GRADER}/{CHILD.name}" if isolated else str(grader / CHILD.name)
             started = time.perf_counter()
-            outcome = _run_child(command, program, folder, job, limits, child_env, cgroups, isolated,
-                                 cwd=folder / "home" if not isolated else folder,
-                                 reach=_needed_paths(folder, data) if isolated else None)
+            outcome = _run_child(
+                command,
+                program,
+                folder,
+                job,
+                limits,
+                child_env,
+                cgroups,
+                isolated,
+                cwd=folder / "home" if not isolated else folder,
+                reach=_needed_paths(folder, data) if isolated else None,
+            )
             outcome.seconds = time.perf_counter() - started
         outcome.isolation = isolation
         outcome.isolated = isolated
@@ -182,10 +207,20 @@ def _data_dir(env: dict[str, str] | None) -> Path:
 
 def _child_env(home: str, data: Path, extra: dict[str, str] | None, isolated: bool) -> dict[str, str]:
     """A small environment: no instructor secrets, HOME in the sandbox, data and seeds as given."""
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home,
-           "TMPDIR": "/tmp" if isolated else home, "MPLCONFIGDIR": f"{home}/.matplotlib", "USER": "student",
-           "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-           "GAN_ANSWERS_DIR": f"{home}/no-answers", "GAN_DATA_DIR": str(data), "LANG": "C.UTF-8"}
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": "/tmp" if isolated else home,
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "USER": "student",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "GAN_ANSWERS_DIR": f"{home}/no-answers",
+        "GAN_DATA_DIR": str(data),
+        "LANG": "C.UTF-8",
+    }
     for name in ("GAN_SMOKE", "GAN_DEVICE"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -244,8 +279,13 @@ def _system_view() -> list[str]:
 
 def _python_folders() -> list[Path]:
     """The Python environment and the installation it is made from (read-only in the sandbox)."""
-    folders = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
-               Path(sysconfig.get_paths()["stdlib"]).parent}
+    folders = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(sys.base_exec_prefix),
+        Path(sysconfig.get_paths()["stdlib"]).parent,
+    }
     executable = Path(sys.executable)
     folders.add(executable.resolve().parent.parent)
     resolved = set()
@@ -267,10 +307,29 @@ def _bwrap_command(folder: Path, limits: Limits, data: Path) -> tuple[list[str],
     folder.chmod(0o755)  # bwrap may run as `nobody` (a root grader): it must read the files below
     (folder / "passwd").write_text(f"student:x:{INSIDE_UID}:{INSIDE_UID}:student:{HOME}:/bin/sh\n")
     (folder / "group").write_text(f"student:x:{INSIDE_UID}:\n")
-    args = [str(binary), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-            "--new-session", "--cap-drop", "ALL", "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID),
-            "--hostname", "sandbox", *_system_view(),
-            "--ro-bind", str(folder / "passwd"), "/etc/passwd", "--ro-bind", str(folder / "group"), "/etc/group"]
+    args = [
+        str(binary),
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        str(INSIDE_UID),
+        "--gid",
+        str(INSIDE_UID),
+        "--hostname",
+        "sandbox",
+        *_system_view(),
+        "--ro-bind",
+        str(folder / "passwd"),
+        "/etc/passwd",
+        "--ro-bind",
+        str(folder / "group"),
+        "/etc/group",
+    ]
     args += ["--proc", "/proc", "--dev", "/dev"]
     for writable, mode in ((HOME, "0700"), ("/tmp", "1777"), ("/dev/shm", "1777")):  # before the binds,
         args += ["--perms", mode, "--size", str(limits.disk_bytes), "--tmpfs", writable]  # which may lie in /tmp
@@ -280,10 +339,15 @@ def _bwrap_command(folder: Path, limits: Limits, data: Path) -> tuple[list[str],
         args += ["--ro-bind", str(data.resolve()), str(data)]
     args += ["--ro-bind", str(folder / "grader"), GRADER]
     args += ["--remount-ro", "/", "--chdir", HOME, "--clearenv"]  # the root's own tmpfs: read-only too
-    isolation = [f"bubblewrap {version}", "own user, pid, network, ipc, uts and cgroup namespaces",
-                 f"uid {INSIDE_UID} without capabilities" + (" (host user nobody)" if os.getuid() == 0 else ""), "read-only: the system, Python and the data",
-                 f"writable: its own home, /tmp and /dev/shm ({limits.disk_bytes / 2**20:g} MiB each)",
-                 "no network", "nothing else of the host"]
+    isolation = [
+        f"bubblewrap {version}",
+        "own user, pid, network, ipc, uts and cgroup namespaces",
+        f"uid {INSIDE_UID} without capabilities" + (" (host user nobody)" if os.getuid() == 0 else ""),
+        "read-only: the system, Python and the data",
+        f"writable: its own home, /tmp and /dev/shm ({limits.disk_bytes / 2**20:g} MiB each)",
+        "no network",
+        "nothing else of the host",
+    ]
     return args, isolation
 
 
@@ -313,9 +377,13 @@ def _try_isolation() -> str | None:
         command, _ = _bwrap_command(folder, Limits(), _data_dir(None))
         try:
             data = _data_dir(None)
-            done = subprocess.run([*command, "--", sys.executable, "-I", "-c", "print('isolated')"],
-                                  capture_output=True, text=True, timeout=120,
-                                  preexec_fn=lambda: _limit(Limits(), {}, _needed_paths(folder, data)))
+            done = subprocess.run(
+                [*command, "--", sys.executable, "-I", "-c", "print('isolated')"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                preexec_fn=lambda: _limit(Limits(), {}, _needed_paths(folder, data)),
+            )
         except (OSError, subprocess.SubprocessError) as error:
             return f"bwrap could not start: {error}"
     if done.returncode != 0 or done.stdout.strip() != "isolated":
@@ -328,23 +396,52 @@ def _try_isolation() -> str | None:
 # the run
 
 
-def _run_child(command: list[str], program: str, folder: Path, job: dict, limits: Limits, env: dict[str, str],
-               cgroups: dict[str, Path], isolated: bool, cwd: Path, reach: list[Path] | None) -> Outcome:
+def _run_child(
+    command: list[str],
+    program: str,
+    folder: Path,
+    job: dict,
+    limits: Limits,
+    env: dict[str, str],
+    cgroups: dict[str, Path],
+    isolated: bool,
+    cwd: Path,
+    reach: list[Path] | None,
+) -> Outcome:
     result_read, result_write = os.pipe()
     status_read, status_write = os.pipe()  # bwrap's own report: the child started, and its exit code
     passed = (result_write, status_write) if isolated else (result_write,)
-    launcher = (f"import sys; sys.path.insert(0, {str(Path(program).parent)!r}); "
-                f"import runpy; runpy.run_path({program!r}, run_name='__main__')")
+    launcher = (
+        f"import sys; sys.path.insert(0, {str(Path(program).parent)!r}); "
+        f"import runpy; runpy.run_path({program!r}, run_name='__main__')"
+    )
     if isolated:
         setenv = [arg for name, value in env.items() for arg in ("--setenv", name, value)]
-        argv = [*command, *setenv, "--json-status-fd", str(status_write), "--",
-                sys.executable, "-I", "-c", launcher, str(folder)]  # the folder names this run's processes
+        argv = [
+            *command,
+            *setenv,
+            "--json-status-fd",
+            str(status_write),
+            "--",
+            sys.executable,
+            "-I",
+            "-c",
+            launcher,
+            str(folder),
+        ]  # the folder names this run's processes
     else:
         argv = [*command, "-c", launcher, str(folder)]
     try:
         process = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=passed, start_new_session=True, preexec_fn=lambda: _limit(limits, cgroups, reach),
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=passed,
+            start_new_session=True,
+            preexec_fn=lambda: _limit(limits, cgroups, reach),
         )
     except OSError as error:
         for fd in (result_read, result_write, status_read, status_write):
@@ -376,8 +473,10 @@ def _run_child(command: list[str], program: str, folder: Path, job: dict, limits
         stream.join(timeout=10)
     outcome = Outcome("ok", "", stdout=streams["stdout"].text(), stderr=streams["stderr"].text())
     if timed_out:
-        outcome.status, outcome.reason = "timeout", (
-            f"the notebook ran longer than {limits.wall_seconds:g} s in total and was stopped")
+        outcome.status, outcome.reason = (
+            "timeout",
+            (f"the notebook ran longer than {limits.wall_seconds:g} s in total and was stopped"),
+        )
         return outcome
     code = process.returncode
     if isolated:
@@ -390,8 +489,7 @@ def _run_child(command: list[str], program: str, folder: Path, job: dict, limits
         if exits:  # the notebook's own exit status (bwrap passes a signal on as 128 + its number)
             code = exits[-1] if exits[-1] < 128 else -(exits[-1] - 128)
     if streams["result"].overflow:
-        outcome.status, outcome.reason = "output_limit", (
-            f"the result was larger than {limits.result_bytes:,} bytes")
+        outcome.status, outcome.reason = "output_limit", (f"the result was larger than {limits.result_bytes:,} bytes")
         return outcome
     raw = streams["result"].data()
     if not raw:
@@ -404,8 +502,10 @@ def _run_child(command: list[str], program: str, folder: Path, job: dict, limits
             elif -code in (signal.SIGKILL, signal.SIGXCPU):
                 outcome.reason += " (a resource limit)"
         else:
-            outcome.reason = (f"the notebook's process exited (code {code}) before it finished: "
-                              "os._exit, a crash, or a limit on memory or processes")
+            outcome.reason = (
+                f"the notebook's process exited (code {code}) before it finished: "
+                "os._exit, a crash, or a limit on memory or processes"
+            )
         return outcome
     try:
         document = json.loads(raw, object_hook=_decode)
@@ -436,8 +536,15 @@ def _cell_runs(reported: list, limits: Limits) -> list[CellRun]:
             if figures_left > 0 and data.startswith(PNG_SIGNATURE) and len(data) <= limits.figure_bytes:
                 figures.append(base64.b64encode(data).decode("ascii"))
                 figures_left -= 1
-        runs.append(CellRun(str(cell["id"]), error, float(cell["seconds"]),
-                            output[:limits.cell_output_chars] if type(output) is str else "", figures))
+        runs.append(
+            CellRun(
+                str(cell["id"]),
+                error,
+                float(cell["seconds"]),
+                output[: limits.cell_output_chars] if type(output) is str else "",
+                figures,
+            )
+        )
     return runs
 
 
@@ -494,7 +601,7 @@ class _Capped(threading.Thread):
                 room = self.limit - self.kept
                 if len(chunk) > room:
                     self.overflow = True
-                    chunk = chunk[:max(room, 0)]
+                    chunk = chunk[: max(room, 0)]
                 if chunk:
                     self.chunks.append(chunk)
                     self.kept += len(chunk)
@@ -617,8 +724,11 @@ def _cgroups(limits: Limits):
                 (pids / "memory.swap.max").write_text("0")
                 made["memory"] = pids
     if "memory" not in made:  # cgroup v1: a child of this process's own memory cgroup
-        memory = _make_cgroup([Path("/sys/fs/cgroup/memory") / _own_cgroup("memory").lstrip("/")], name,
-                              {"memory.limit_in_bytes": limits.memory_bytes})
+        memory = _make_cgroup(
+            [Path("/sys/fs/cgroup/memory") / _own_cgroup("memory").lstrip("/")],
+            name,
+            {"memory.limit_in_bytes": limits.memory_bytes},
+        )
         if memory is not None:
             made["memory"] = memory
     try:

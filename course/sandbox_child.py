@@ -58,8 +58,11 @@ def encode(value, depth=0):
         return {key: encode(item, depth + 1) for key, item in value.items()}
     array = _as_numpy(value)
     if array is not None:
-        return {"__array__": str(array.dtype), "shape": list(array.shape),
-                "data": base64.b64encode(array.tobytes()).decode("ascii")}
+        return {
+            "__array__": str(array.dtype),
+            "shape": list(array.shape),
+            "data": base64.b64encode(array.tobytes()).decode("ascii"),
+        }
     raise TypeError(f"cannot send a {kind.__module__}.{kind.__qualname__} out of the sandbox")
 
 
@@ -196,8 +199,9 @@ def main():
         seconds = time.perf_counter() - started
         figures = _figures(figures_left, job["figure_bytes"])
         figures_left -= len(figures)
-        cells.append({"id": cell_id, "error": _clip(error), "seconds": seconds, "output": output.text(),
-                      "figures": figures})
+        cells.append(
+            {"id": cell_id, "error": _clip(error), "seconds": seconds, "output": output.text(), "figures": figures}
+        )
     observations = None
     if job["probe"]:
         probe = {"__name__": "probe"}

@@ -100,8 +100,16 @@ def add_samples(root: Path, only=None) -> dict[str, list[str]]:
     return written
 
 
-def autograde(root: Path, only=None, students: list[str] | None = None, scheduler: str | None = None,
-              workers: int | None = None, force: bool = False, progress: bool = True, limits=None) -> dict:
+def autograde(
+    root: Path,
+    only=None,
+    students: list[str] | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    limits=None,
+) -> dict:
     """Autograde every submission (only `students`' if given) of every assignment (course/autograde.py):
     the sandboxed grader in parallel on a Dask cluster (local by default, or the one at `scheduler`),
     then `nbgrader autograde` writes the verdicts into autograded/ and the gradebook.
@@ -122,12 +130,15 @@ def autograde(root: Path, only=None, students: list[str] | None = None, schedule
         found = {student for assignment in chosen for student in engine.submitted_students(root, assignment)}
         unknown = sorted(set(students) - found)
         if unknown:
-            raise WorkflowError(f"no submission from {', '.join(unknown)} in {root / 'submitted'} for "
-                                f"{', '.join(chosen)}; students with one: {', '.join(sorted(found)) or 'none'}")
+            raise WorkflowError(
+                f"no submission from {', '.join(unknown)} in {root / 'submitted'} for "
+                f"{', '.join(chosen)}; students with one: {', '.join(sorted(found)) or 'none'}"
+            )
     sandbox.require_isolation(limits)
     todo = [job for assignment in chosen for job in engine.jobs(root, assignment, students)]
-    records = engine.grade_all(root, todo, scheduler=scheduler, workers=workers, force=force, progress=progress,
-                               limits=limits)
+    records = engine.grade_all(
+        root, todo, scheduler=scheduler, workers=workers, force=force, progress=progress, limits=limits
+    )
     for assignment in chosen:
         mine = {job: record for job, record in records.items() if job.assignment == assignment}
         if not mine:
@@ -144,8 +155,9 @@ def autograde(root: Path, only=None, students: list[str] | None = None, schedule
     return {(job.assignment, job.student, job.notebook): record for job, record in records.items()}
 
 
-def nbgrader_pass(root: Path, assignment: str, students: list[str], left_out: set[str],
-                  one_by_one: bool = False) -> dict[str, str]:
+def nbgrader_pass(
+    root: Path, assignment: str, students: list[str], left_out: set[str], one_by_one: bool = False
+) -> dict[str, str]:
     """nbgrader's autograde of `students` (never of `left_out`): in one pass, or `one_by_one`. A
     pass that fails is followed by one pass per student it did not finish, so that one submission
     cannot stop the others; returns student -> nbgrader's reason, for each that failed alone."""
@@ -161,9 +173,11 @@ def nbgrader_pass(root: Path, assignment: str, students: list[str], left_out: se
     failed = {}
     for student in students:
         graded = root / "autograded" / student / assignment
-        done = graded.is_dir() and all((graded / f"{job.notebook}.ipynb").is_file()
-                                       and (graded / f"{job.notebook}.ipynb").stat().st_mtime >= started - 1
-                                       for job in engine.jobs(root, assignment, [student]))
+        done = graded.is_dir() and all(
+            (graded / f"{job.notebook}.ipynb").is_file()
+            and (graded / f"{job.notebook}.ipynb").stat().st_mtime >= started - 1
+            for job in engine.jobs(root, assignment, [student])
+        )
         if one_by_one or not done:
             try:
                 nbgrader_autograde(root, assignment, student, left_out)
@@ -197,7 +211,9 @@ def collect(root: Path, assignment: str) -> list[Path]:
         raise WorkflowError(f"nothing to collect: put the LMS download (zip files or notebooks) in {archive}")
     before = {p: p.stat().st_mtime_ns for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb")}
     nbgrader(root, "zip_collect", assignment, "--force")
-    return sorted(p for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb") if before.get(p) != p.stat().st_mtime_ns)
+    return sorted(
+        p for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb") if before.get(p) != p.stat().st_mtime_ns
+    )
 
 
 def nbgrader_autograde(root: Path, assignment: str, student: str = "*", exclude=()) -> str:
@@ -269,8 +285,10 @@ def gradebook_path(root: Path) -> Path:
     """The course's gradebook.db, or a WorkflowError saying what to run first when nothing made it yet."""
     database = root / "gradebook.db"
     if not database.is_file():
-        raise WorkflowError(f"no gradebook yet ({database}): nothing has been graded. Run `make release`, collect or "
-                            "add submissions (`make samples`), then `make autograde`; or `make demo` for all of it")
+        raise WorkflowError(
+            f"no gradebook yet ({database}): nothing has been graded. Run `make release`, collect or "
+            "add submissions (`make samples`), then `make autograde`; or `make demo` for all of it"
+        )
     return database
 
 
@@ -333,7 +351,9 @@ def report(root: Path, only: list[str] | None = None, students: list[str] | None
                             row.auto_max += grade.max_score
                             row.auto_score += grade.score
                             if grade.score < grade.max_score:
-                                reason = reasons.get(grade.name, row.status_reason or "no points (see the feedback page)")
+                                reason = reasons.get(
+                                    grade.name, row.status_reason or "no points (see the feedback page)"
+                                )
                                 row.lost.append(Lost(grade.name, grade.max_score - grade.score, reason))
                         else:
                             row.written_max += grade.max_score
@@ -345,8 +365,10 @@ def report(root: Path, only: list[str] | None = None, students: list[str] | None
     if students:
         unknown = sorted(set(students) - {row.student for row in rows})
         if unknown:
-            raise WorkflowError(f"no graded submission from {', '.join(unknown)} in the gradebook"
-                                + (f" for {', '.join(sorted(chosen))}" if only else ""))
+            raise WorkflowError(
+                f"no graded submission from {', '.join(unknown)} in the gradebook"
+                + (f" for {', '.join(sorted(chosen))}" if only else "")
+            )
     return rows
 
 
@@ -379,8 +401,10 @@ def format_report(rows: list[Row], width: int = 100) -> str:
             written = f"to grade ({row.written_max:g})"
         else:
             written = f"{row.written_score:g}/{row.written_max:g}"
-        lines.append(f"{row.assignment:<22}{row.student:<24}{row.auto_score:>6g}/{row.auto_max:<3g}{written:>16}"
-                     f"  {row.status or '-'}{' (UNISOLATED)' if row.isolation == 'unisolated' else ''}")
+        lines.append(
+            f"{row.assignment:<22}{row.student:<24}{row.auto_score:>6g}/{row.auto_max:<3g}{written:>16}"
+            f"  {row.status or '-'}{' (UNISOLATED)' if row.isolation == 'unisolated' else ''}"
+        )
     for row in rows:
         if row.lost:
             lines.append(f"\n{row.student} lost points in {row.assignment}:")
@@ -408,12 +432,21 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def report_data(rows: list[Row]) -> list[dict]:
     """The report as plain data (`--json`): one dict per assignment and student, every lost point with its reason."""
-    return [{"assignment": row.assignment, "student": row.student, "auto_score": row.auto_score,
-             "auto_max": row.auto_max, "written_score": row.written_score, "written_max": row.written_max,
-             "status": row.status or None, "status_reason": row.status_reason or None,
-             "isolation": row.isolation or None,
-             "lost": [{"check": lost.grade_id, "points": lost.points, "reason": lost.reason} for lost in row.lost]}
-            for row in rows]
+    return [
+        {
+            "assignment": row.assignment,
+            "student": row.student,
+            "auto_score": row.auto_score,
+            "auto_max": row.auto_max,
+            "written_score": row.written_score,
+            "written_max": row.written_max,
+            "status": row.status or None,
+            "status_reason": row.status_reason or None,
+            "isolation": row.isolation or None,
+            "lost": [{"check": lost.grade_id, "points": lost.points, "reason": lost.reason} for lost in row.lost],
+        }
+        for row in rows
+    ]
 
 
 def _by_reason(lost: list[Lost]) -> list[tuple[str, list[Lost]]]:

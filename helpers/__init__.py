@@ -24,6 +24,7 @@ def self_check(path=None) -> str:
 
     return run(path)
 
+
 __all__ = [
     "DataNotFoundError",
     "History",

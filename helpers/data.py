@@ -138,7 +138,9 @@ def load_mnist(data_dir=None, split: str = "auto", download: bool = True, limit:
     return load_dataset("mnist", data_dir=data_dir, split=split, download=download, limit=limit, _stacklevel=3)
 
 
-def load_fashion_mnist(data_dir=None, split: str = "auto", download: bool = True, limit: int | None = None) -> ImageData:
+def load_fashion_mnist(
+    data_dir=None, split: str = "auto", download: bool = True, limit: int | None = None
+) -> ImageData:
     """Fashion-MNIST clothes; see `load_dataset` for the arguments and the returned shapes."""
     return load_dataset("fashion-mnist", data_dir=data_dir, split=split, download=download, limit=limit, _stacklevel=3)
 

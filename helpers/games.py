@@ -45,7 +45,9 @@ def trajectory(step: Step, grad: Grad, start: tuple[float, float], lr: float, n_
     return path
 
 
-def largest_converging_lr(step: Step, grad: Grad, start=(1.0, 1.0), n_steps: int = 5000, high: float = 2.0, iters: int = 30) -> float:
+def largest_converging_lr(
+    step: Step, grad: Grad, start=(1.0, 1.0), n_steps: int = 5000, high: float = 2.0, iters: int = 30
+) -> float:
     """The convergence boundary in the step size, by bisection on simulations.
 
     A run converges when it comes within 1e-6 (relative to its start) of the saddle (0, 0) within
@@ -103,7 +105,13 @@ def integrate(flow: Flow, grad: Grad, start: tuple[float, float], t_end: float, 
     return path
 
 
-def game_figure(f: Callable, paths: Mapping[str, np.ndarray], extent: float = 2.0, title: str | None = None, clip: float | None = None):
+def game_figure(
+    f: Callable,
+    paths: Mapping[str, np.ndarray],
+    extent: float = 2.0,
+    title: str | None = None,
+    clip: float | None = None,
+):
     """Contours of f(x, y) with the paths drawn on top (start marked by a dot, saddle by a cross).
 
     - paths: label -> array of shape (T, 2) from `trajectory` or `integrate`.
@@ -139,7 +147,13 @@ def game_figure(f: Callable, paths: Mapping[str, np.ndarray], extent: float = 2.
     return fig
 
 
-def show_game(f: Callable, paths: Mapping[str, np.ndarray], extent: float = 2.0, title: str | None = None, clip: float | None = None):
+def show_game(
+    f: Callable,
+    paths: Mapping[str, np.ndarray],
+    extent: float = 2.0,
+    title: str | None = None,
+    clip: float | None = None,
+):
     """Show `game_figure(...)`."""
     import matplotlib.pyplot as plt
 

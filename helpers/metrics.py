@@ -36,9 +36,15 @@ class Classifier(nn.Module):
     def __init__(self):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),    # (N, 8, 14, 14)
-            nn.Conv2d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),   # (N, 16, 7, 7)
-            nn.Flatten(), nn.Linear(16 * 7 * 7, 64), nn.ReLU(),           # (N, 64)
+            nn.Conv2d(1, 8, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (N, 8, 14, 14)
+            nn.Conv2d(8, 16, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (N, 16, 7, 7)
+            nn.Flatten(),
+            nn.Linear(16 * 7 * 7, 64),
+            nn.ReLU(),  # (N, 64)
         )
         self.head = nn.Linear(64, CLASSES)
 
@@ -67,8 +73,10 @@ class Scores:
     evenness: float
 
     def __str__(self) -> str:
-        return (f"FID {self.fid:.2f}, IS {self.inception_score:.2f}, "
-                f"{self.classes_covered}/10 classes, evenness {self.evenness:.2f}")
+        return (
+            f"FID {self.fid:.2f}, IS {self.inception_score:.2f}, "
+            f"{self.classes_covered}/10 classes, evenness {self.evenness:.2f}"
+        )
 
 
 def weights_path(name: str) -> Path:
@@ -90,13 +98,17 @@ def load_quality_model(name: str = "mnist", path: Path | None = None) -> Quality
     Loading draws no random numbers: a training run gives the same result with or without it."""
     path = path or weights_path(name)
     if not path.exists():
-        raise FileNotFoundError(f"no quality classifier for {name!r} at {path}: train one with "
-                                f"`python -m course classifiers --dataset {name}` (needs the data set on disk)")
+        raise FileNotFoundError(
+            f"no quality classifier for {name!r} at {path}: train one with "
+            f"`python -m course classifiers --dataset {name}` (needs the data set on disk)"
+        )
     with np.load(path, allow_pickle=False) as stored, torch.random.fork_rng(devices=[]):
         classifier = Classifier()  # its random initial weights are overwritten: leave the caller's random numbers alone
         state = {k.removeprefix("param/"): torch.from_numpy(stored[k]) for k in stored.files if k.startswith("param/")}
         classifier.load_state_dict(state)
-        return QualityModel(classifier.eval(), stored["mean"].astype(np.float64), stored["cov"].astype(np.float64), name)
+        return QualityModel(
+            classifier.eval(), stored["mean"].astype(np.float64), stored["cov"].astype(np.float64), name
+        )
 
 
 @torch.no_grad()

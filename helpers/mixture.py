@@ -28,7 +28,9 @@ def ring_centres(modes: int = MODES, radius: float = RADIUS) -> torch.Tensor:
     return (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
 
 
-def ring_of_gaussians(n: int, modes: int = MODES, radius: float = RADIUS, std: float = STD, seed: int | None = None) -> torch.Tensor:
+def ring_of_gaussians(
+    n: int, modes: int = MODES, radius: float = RADIUS, std: float = STD, seed: int | None = None
+) -> torch.Tensor:
     """n samples of the mixture: float32 Tensor of shape (n, 2), every mode equally likely."""
     if n < 1 or modes < 1 or std <= 0:
         raise ValueError(f"need n >= 1, modes >= 1 and std > 0, got n={n}, modes={modes}, std={std}")
@@ -58,11 +60,15 @@ class ModeCoverage:
     occupied: int
 
     def __str__(self) -> str:
-        return (f"{self.covered}/{len(self.counts)} modes covered, {self.high_quality:.0%} of samples near a mode, "
-                f"evenness {self.evenness:.2f}")
+        return (
+            f"{self.covered}/{len(self.counts)} modes covered, {self.high_quality:.0%} of samples near a mode, "
+            f"evenness {self.evenness:.2f}"
+        )
 
 
-def mode_coverage(samples, modes: int = MODES, radius: float = RADIUS, std: float = STD, min_share: float = 0.2) -> ModeCoverage:
+def mode_coverage(
+    samples, modes: int = MODES, radius: float = RADIUS, std: float = STD, min_share: float = 0.2
+) -> ModeCoverage:
     """Count the modes that `samples` (Tensor or array of shape (n, 2)) cover.
 
     A sample belongs to a mode when it lies within 3 standard deviations of its centre (the usual
@@ -107,16 +113,19 @@ def failure_modes(coverages: Sequence[ModeCoverage]) -> list[str]:
     elif final.occupied < modes:
         names.append(f"few images: partial collapse, {final.occupied} of {modes} modes get their share")
     elif final.high_quality < 0.25:
-        names.append(f"not there yet: no collapse, but only {final.high_quality:.0%} of the samples lie within "
-                     "3 standard deviations of a centre")
+        names.append(
+            f"not there yet: no collapse, but only {final.high_quality:.0%} of the samples lie within "
+            "3 standard deviations of a centre"
+        )
     crowded = [int(np.argmax(c.nearest)) for c in coverages if c.occupied <= modes // 2]
     if any(a != b for a, b in zip(crowded, crowded[1:])):
         names.append("oscillation: the collapsed generator hops from mode to mode during training")
     return names
 
 
-def mixture_figure(runs: Mapping[str, object], max_snapshots: int = 6, modes: int = MODES, radius: float = RADIUS,
-                   std: float = STD):
+def mixture_figure(
+    runs: Mapping[str, object], max_snapshots: int = 6, modes: int = MODES, radius: float = RADIUS, std: float = STD
+):
     """Samples of each run over training: one row per run, one column per snapshot.
 
     Inputs:
@@ -152,8 +161,9 @@ def mixture_figure(runs: Mapping[str, object], max_snapshots: int = 6, modes: in
     return fig
 
 
-def show_mixture(runs: Mapping[str, object], max_snapshots: int = 6, modes: int = MODES, radius: float = RADIUS,
-                 std: float = STD):
+def show_mixture(
+    runs: Mapping[str, object], max_snapshots: int = 6, modes: int = MODES, radius: float = RADIUS, std: float = STD
+):
     """Show `mixture_figure(runs, ...)`."""
     import matplotlib.pyplot as plt
 

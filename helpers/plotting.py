@@ -35,7 +35,7 @@ def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
     if x.shape[0] == 0:
         raise ValueError("no images to show")
     nrow = nrow or math.ceil(math.sqrt(x.shape[0]))
-    x = ((x.clamp(-1, 1) + 1) / 2)  # [-1, 1] -> [0, 1]
+    x = (x.clamp(-1, 1) + 1) / 2  # [-1, 1] -> [0, 1]
     grid = make_grid(x, nrow=nrow, padding=padding, pad_value=1.0)  # (3, H, W)
     if x.shape[1] == 1:
         return grid[0].numpy()
@@ -103,7 +103,9 @@ def pick_snapshots(snapshots, count: int) -> list[int]:
     return [steps[i] for i in sorted(set(picks))]
 
 
-def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None, per_epoch: bool = False):
+def training_figure(
+    history, smooth: int = 25, max_snapshots: int = 6, title: str | None = None, per_epoch: bool = False
+):
     """Loss curves of a training run above its sample grids at several steps.
 
     Inputs:
@@ -138,7 +140,12 @@ def training_figure(history, smooth: int = 25, max_snapshots: int = 6, title: st
             (line,) = ax.plot(np.arange(1, values.size + 1), values, alpha=0.25 if window > 1 else 1.0)
             if window > 1:
                 averaged = np.convolve(values, np.ones(window) / window, mode="valid")
-                ax.plot(np.arange(window, values.size + 1), averaged, color=line.get_color(), label=f"{name} (mean of {window})")
+                ax.plot(
+                    np.arange(window, values.size + 1),
+                    averaged,
+                    color=line.get_color(),
+                    label=f"{name} (mean of {window})",
+                )
             else:
                 line.set_label(name)
         ax.set_xlabel("step")

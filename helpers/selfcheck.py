@@ -100,9 +100,11 @@ def format_outcomes(outcomes: list[Outcome], written: float, name: str = "") -> 
     for o in outcomes:
         points = o.check.points if o.passed else 0
         lines.append(f"  {points:>4g}/{o.check.points:<3g} {o.check.grade_id}" + ("" if o.passed else f": {o.reason}"))
-    lines.append(f"Total: {got:g}/{most:g} points from the visible checks"
-                 + (f", plus {written:g} for written answers, graded by hand" if written else "")
-                 + ". Grading also runs hidden cases.")
+    lines.append(
+        f"Total: {got:g}/{most:g} points from the visible checks"
+        + (f", plus {written:g} for written answers, graded by hand" if written else "")
+        + ". Grading also runs hidden cases."
+    )
     return "\n".join(lines)
 
 
@@ -146,8 +148,11 @@ def outcomes_of_executed(nb: dict, checks: list[Check]) -> list[Outcome]:
             if output.get("output_type") == "error" and grade_id not in errors:
                 message = str(output.get("evalue", "")).strip().splitlines()
                 name = output.get("ename", "Error")
-                errors[grade_id] = (message[0] if message else "") if name == "AssertionError" else \
-                    f"{name}: {message[0] if message else ''}"
+                errors[grade_id] = (
+                    (message[0] if message else "")
+                    if name == "AssertionError"
+                    else f"{name}: {message[0] if message else ''}"
+                )
     return [Outcome(check, check.grade_id not in errors, errors.get(check.grade_id, "")) for check in checks]
 
 
@@ -172,8 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     nb = nbformat.read(notebook, as_version=4)
     # a check cell is not the last thing in the notebook: the self-check cell (this) is left out
     nb.cells = [cell for cell in nb.cells if "self_check(" not in cell.source or cell.cell_type != "code"]
-    NotebookClient(nb, timeout=1800, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(notebook.resolve().parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=1800,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(notebook.resolve().parent)}},
+    ).execute()
     outcomes = outcomes_of_executed(nb, checks)
     print(format_outcomes(outcomes, written, notebook.name))
     return 0

@@ -154,7 +154,9 @@ def train_gan(
     history = History(steps_per_epoch=len(data) // per_step)
     order, position = torch.randperm(len(data), device=device), 0
     started = time.perf_counter()
-    bar = tqdm(total=num_steps, disable=not progress, mininterval=1.0, unit="step", **(_bar_output() if progress else {}))
+    bar = tqdm(
+        total=num_steps, disable=not progress, mininterval=1.0, unit="step", **(_bar_output() if progress else {})
+    )
     try:
         for t in range(num_steps):
             if position + per_step > len(data):  # a new epoch: reshuffle
@@ -175,8 +177,9 @@ def train_gan(
                 shown = {"loss_D": f"{float(losses[t, 0]):.3f}", "loss_G": f"{float(losses[t, 1]):.3f}"}
                 if quality is not None:
                     scoring = time.perf_counter()
-                    history.scores[t + 1] = score_generator(G, quality, sample_noise, noise_dim, score_count,
-                                                            conditional=labels is not None, device=device)
+                    history.scores[t + 1] = score_generator(
+                        G, quality, sample_noise, noise_dim, score_count, conditional=labels is not None, device=device
+                    )
                     history.score_seconds += time.perf_counter() - scoring
                     shown["FID"] = f"{history.scores[t + 1].fid:.1f}"
                 bar.set_postfix(shown, refresh=False)
@@ -222,8 +225,15 @@ def _bar_output() -> dict:
     return {"file": sys.stdout, "dynamic_ncols": True}
 
 
-def score_generator(G: nn.Module, quality: QualityModel, sample_noise: Callable, noise_dim: int, count: int = 2000,
-                    conditional: bool = False, device: torch.device | str = "cpu") -> Scores:
+def score_generator(
+    G: nn.Module,
+    quality: QualityModel,
+    sample_noise: Callable,
+    noise_dim: int,
+    count: int = 2000,
+    conditional: bool = False,
+    device: torch.device | str = "cpu",
+) -> Scores:
     """The scores of `count` samples of G in eval mode, from noise drawn with SCORE_SEED aside from
     the caller's random numbers (the same vectors on every call); a conditional G gets the classes
     0, 1, ..., 9, 0, ..."""
@@ -240,8 +250,10 @@ def _samples(G: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None, 
     computed `chunk` vectors at a time to bound the memory."""
     G.eval()
     try:
-        parts = [G(z[i : i + chunk]) if labels is None else G(z[i : i + chunk], labels[i : i + chunk])
-                 for i in range(0, len(z), chunk)]
+        parts = [
+            G(z[i : i + chunk]) if labels is None else G(z[i : i + chunk], labels[i : i + chunk])
+            for i in range(0, len(z), chunk)
+        ]
         return torch.cat(parts).detach().cpu()
     finally:
         G.train()

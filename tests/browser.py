@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (found := shutil.which(name))), None)
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
+)
 WIDTH, HEIGHT = 1000, 1400
 
 # Measures the page once everything (its inline images too) has loaded, and appends the report.
@@ -60,8 +61,16 @@ def require_chromium() -> str:
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
     # --no-sandbox: Chromium's own sandbox refuses to start as root (CI); the page is the course's own
-    command = [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               "--no-first-run", f"--window-size={WIDTH},{HEIGHT}", *args]
+    command = [
+        require_chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        f"--window-size={WIDTH},{HEIGHT}",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 

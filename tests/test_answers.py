@@ -25,6 +25,7 @@ def test_every_assignment_with_checks_has_a_source_notebook():
         assert (SOURCE / module.ASSIGNMENT).is_dir(), f"{module.__name__}: no notebooks/{module.ASSIGNMENT}/"
 
 
+@pytest.mark.slow  # runs the whole notebook
 @pytest.mark.usefixtures("mnist_dir")  # the visible run executes the whole notebook
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
 def test_regenerated_answers_match_the_committed_ones(module, tmp_path):
@@ -40,7 +41,9 @@ def test_regenerated_answers_match_the_committed_ones(module, tmp_path):
                 assert new[key].dtype == old[key].dtype, key
                 message = f"{committed}: {key} differs; run `make answers`"
                 if np.issubdtype(new[key].dtype, np.floating):
-                    np.testing.assert_allclose(new[key], old[key], rtol=drift(module), atol=drift(module), err_msg=message)
+                    np.testing.assert_allclose(
+                        new[key], old[key], rtol=drift(module), atol=drift(module), err_msg=message
+                    )
                 else:
                     np.testing.assert_array_equal(new[key], old[key], err_msg=message)
             again = tmp_path / "again.npz"
@@ -48,6 +51,7 @@ def test_regenerated_answers_match_the_committed_ones(module, tmp_path):
         assert again.read_bytes() == path.read_bytes(), "same values, different bytes: the writer is not deterministic"
 
 
+@pytest.mark.slow  # runs the whole notebook
 @pytest.mark.usefixtures("mnist_dir")
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
 def test_every_check_passes_with_the_answers_moved_by_the_drift_allowed(module, tmp_path, monkeypatch):
@@ -82,8 +86,10 @@ def test_every_check_passes_with_the_answers_moved_by_the_drift_allowed(module, 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.NAME)
 def test_the_hidden_cases_values_are_only_in_the_graders_file(module):
-    with np.load(REPO / "answers" / f"{module.NAME}.npz") as shown, \
-            np.load(REPO / "answers" / "hidden" / f"{module.NAME}.npz") as hidden:
+    with (
+        np.load(REPO / "answers" / f"{module.NAME}.npz") as shown,
+        np.load(REPO / "answers" / "hidden" / f"{module.NAME}.npz") as hidden,
+    ):
         assert shown.files and hidden.files and not set(shown.files) & set(hidden.files)
         assert not [key for key in shown.files if key.endswith("_hidden")]
         assert [key for key in hidden.files if key.endswith("_hidden")], "no hidden case in the grader's file"
@@ -138,7 +144,7 @@ def test_minimax_alternating_period_agrees_with_the_update_matrix():
     """Alternating updates on xy with lr 1 are (x, y) -> M (x, y); the table returns when M^k = I."""
     stored = load_answers("minimax")
     lr = 1.0
-    y_first = np.array([[1.0, 0.0], [lr, 1.0]])   # y += lr * x
+    y_first = np.array([[1.0, 0.0], [lr, 1.0]])  # y += lr * x
     x_second = np.array([[1.0, -lr], [0.0, 1.0]])  # x -= lr * y_new
     M = x_second @ y_first
     period = next(k for k in range(1, 50) if np.allclose(np.linalg.matrix_power(M, k), np.eye(2)))
@@ -182,7 +188,9 @@ def test_gan_theory_keys_agree_with_float64_numpy():
             np.testing.assert_allclose(stored[f"d_star_{name}"], d, atol=1e-6)
             value = float(((_xlogy(p, d) + _xlogy(q, 1 - d)) * dx).sum())
             m = (p + q) / 2
-            js = 0.5 * float(((_xlogy(p, p) - _xlogy(p, m)) * dx).sum()) + 0.5 * float(((_xlogy(q, q) - _xlogy(q, m)) * dx).sum())
+            js = 0.5 * float(((_xlogy(p, p) - _xlogy(p, m)) * dx).sum()) + 0.5 * float(
+                ((_xlogy(q, q) - _xlogy(q, m)) * dx).sum()
+            )
             assert abs(float(stored[f"value_star_{name}"]) - value) < 1e-5
             x = np.linspace(gan_theory.LOW, gan_theory.HIGH, gan_theory.POINTS)
             sigmoid = 1 / (1 + np.exp(-(0.8 * x - 0.3)))
@@ -198,6 +206,7 @@ def test_gan_theory_keys_agree_with_float64_numpy():
 
 def test_gan_theory_gradients_agree_with_autograd():
     import torch
+
     from helpers.checks import gan_theory
 
     stored = load_answers("gan_theory")
@@ -205,11 +214,15 @@ def test_gan_theory_gradients_agree_with_autograd():
         d = torch.tensor(gan_theory.D_VALUES[case], dtype=torch.float64, requires_grad=True)
         saturating = torch.autograd.grad(torch.log(1 - d).sum(), d)[0]
         non_saturating = torch.autograd.grad((-torch.log(d)).sum(), d)[0]
-        np.testing.assert_allclose(stored[f"loss_grads_{case}"], torch.stack([saturating, non_saturating]).numpy(), rtol=1e-5)
+        np.testing.assert_allclose(
+            stored[f"loss_grads_{case}"], torch.stack([saturating, non_saturating]).numpy(), rtol=1e-5
+        )
         s = torch.tensor(gan_theory.LOGITS[case], dtype=torch.float64, requires_grad=True)
         saturating = torch.autograd.grad(torch.log1p(-torch.sigmoid(s)).sum(), s)[0]
         non_saturating = torch.autograd.grad((-torch.nn.functional.logsigmoid(s)).sum(), s)[0]
-        np.testing.assert_allclose(stored[f"logit_grads_{case}"], torch.stack([saturating, non_saturating]).numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            stored[f"logit_grads_{case}"], torch.stack([saturating, non_saturating]).numpy(), rtol=1e-5, atol=1e-7
+        )
 
 
 def test_cats_and_dogs_key_agrees_with_a_continuous_version():
@@ -242,6 +255,7 @@ def test_cats_and_dogs_key_agrees_with_a_continuous_version():
 def test_gan_losses_keys_agree_with_torch_bce():
     import torch
     import torch.nn.functional as F
+
     from helpers.checks import gan_losses
 
     stored = load_answers("gan_losses")
@@ -259,13 +273,16 @@ def test_gan_losses_keys_agree_with_torch_bce():
     # d/ds of mean BCE(s, t) over N logits is (sigmoid(s) - t) / N, finite at every logit
     n = real.numel()
     expected_d = torch.stack([(torch.sigmoid(real.double()) - 1) / n, torch.sigmoid(fake.double()) / n])
-    assert torch.allclose(torch.as_tensor(stored["d_loss_extreme_grads"]).double(), expected_d, atol=1e-7)
-    assert torch.allclose(torch.as_tensor(stored["g_loss_extreme_grads"]).double(), ((torch.sigmoid(fake.double()) - 1) / n)[None], atol=1e-7)
+    assert torch.allclose(torch.tensor(stored["d_loss_extreme_grads"]).double(), expected_d, atol=1e-7)
+    assert torch.allclose(
+        torch.tensor(stored["g_loss_extreme_grads"]).double(), ((torch.sigmoid(fake.double()) - 1) / n)[None], atol=1e-7
+    )
 
 
 def test_gan_step_key_agrees_with_an_oracle_step():
     """Algorithm 1 written out here, independently of the notebook: k D updates, then one G update."""
     import torch
+
     from helpers.checks import gan_losses
 
     stored = load_answers("gan_losses")
@@ -298,7 +315,9 @@ def test_lsgan_keys_agree_with_equation_9_in_numpy():
     cases = {case: lsgan.scores_case(case) for case in lsgan.SCORES} | {"large": lsgan.LARGE}
     for case, (real, fake) in cases.items():
         real, fake = real.double().numpy(), fake.double().numpy()
-        np.testing.assert_allclose(stored[f"d_loss_{case}"], 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake**2), rtol=1e-6)
+        np.testing.assert_allclose(
+            stored[f"d_loss_{case}"], 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake**2), rtol=1e-6
+        )
         np.testing.assert_allclose(stored[f"g_loss_{case}"], 0.5 * np.mean((fake - 1) ** 2), rtol=1e-6)
 
 
@@ -308,22 +327,61 @@ def _dcgan_reference_networks(noise_dim):
     from torch import nn
 
     classifier = nn.Sequential(
-        nn.Conv2d(1, 32, 5), nn.LeakyReLU(0.01), nn.MaxPool2d(2), nn.Conv2d(32, 64, 5), nn.LeakyReLU(0.01),
-        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1024, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+        nn.Conv2d(1, 32, 5),
+        nn.LeakyReLU(0.01),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5),
+        nn.LeakyReLU(0.01),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(1024, 1024),
+        nn.LeakyReLU(0.01),
+        nn.Linear(1024, 1),
+    )
     generator = nn.Sequential(
-        nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024), nn.Linear(1024, 6272), nn.ReLU(),
-        nn.BatchNorm1d(6272), nn.Unflatten(1, (128, 7, 7)), nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.ReLU(),
-        nn.BatchNorm2d(64), nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+        nn.Linear(noise_dim, 1024),
+        nn.ReLU(),
+        nn.BatchNorm1d(1024),
+        nn.Linear(1024, 6272),
+        nn.ReLU(),
+        nn.BatchNorm1d(6272),
+        nn.Unflatten(1, (128, 7, 7)),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1),
+        nn.ReLU(),
+        nn.BatchNorm2d(64),
+        nn.ConvTranspose2d(64, 1, 4, 2, 1),
+        nn.Tanh(),
+    )
     fashion_d = nn.Sequential(
-        nn.Conv2d(1, 64, 5, 2, 2), nn.LeakyReLU(0.3), nn.Dropout(0.3), nn.Conv2d(64, 128, 5, 2, 2),
-        nn.LeakyReLU(0.3), nn.Dropout(0.3), nn.Flatten(), nn.Linear(6272, 1))
+        nn.Conv2d(1, 64, 5, 2, 2),
+        nn.LeakyReLU(0.3),
+        nn.Dropout(0.3),
+        nn.Conv2d(64, 128, 5, 2, 2),
+        nn.LeakyReLU(0.3),
+        nn.Dropout(0.3),
+        nn.Flatten(),
+        nn.Linear(6272, 1),
+    )
     fashion_g = nn.Sequential(
-        nn.Linear(noise_dim, 12544, bias=False), nn.BatchNorm1d(12544), nn.LeakyReLU(0.3), nn.Unflatten(1, (256, 7, 7)),
-        nn.ConvTranspose2d(256, 128, 5, 1, 2, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.3),
-        nn.ConvTranspose2d(128, 64, 5, 2, 2, 1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(0.3),
-        nn.ConvTranspose2d(64, 1, 5, 2, 2, 1, bias=False), nn.Tanh())
-    return {"dc_classifier": classifier, "dc_generator": generator,
-            "fashion_discriminator": fashion_d, "fashion_generator": fashion_g}
+        nn.Linear(noise_dim, 12544, bias=False),
+        nn.BatchNorm1d(12544),
+        nn.LeakyReLU(0.3),
+        nn.Unflatten(1, (256, 7, 7)),
+        nn.ConvTranspose2d(256, 128, 5, 1, 2, bias=False),
+        nn.BatchNorm2d(128),
+        nn.LeakyReLU(0.3),
+        nn.ConvTranspose2d(128, 64, 5, 2, 2, 1, bias=False),
+        nn.BatchNorm2d(64),
+        nn.LeakyReLU(0.3),
+        nn.ConvTranspose2d(64, 1, 5, 2, 2, 1, bias=False),
+        nn.Tanh(),
+    )
+    return {
+        "dc_classifier": classifier,
+        "dc_generator": generator,
+        "fashion_discriminator": fashion_d,
+        "fashion_generator": fashion_g,
+    }
 
 
 def test_dcgan_parameter_counts_match_the_specification():
@@ -331,21 +389,41 @@ def test_dcgan_parameter_counts_match_the_specification():
     stored = load_answers("dcgan")
     conv = lambda c_in, c_out, k, bias=True: c_in * c_out * k * k + (c_out if bias else 0)  # noqa: E731
     linear = lambda n_in, n_out, bias=True: n_in * n_out + (n_out if bias else 0)  # noqa: E731
-    assert int(stored["dc_classifier_params"]) == conv(1, 32, 5) + conv(32, 64, 5) + linear(1024, 1024) + linear(1024, 1) == 1_102_721
+    assert (
+        int(stored["dc_classifier_params"])
+        == conv(1, 32, 5) + conv(32, 64, 5) + linear(1024, 1024) + linear(1024, 1)
+        == 1_102_721
+    )
     for noise_dim in (4, 96):
-        expected = linear(noise_dim, 1024) + 2 * 1024 + linear(1024, 6272) + 2 * 6272 + conv(128, 64, 4) + 2 * 64 + conv(64, 1, 4)
+        expected = (
+            linear(noise_dim, 1024)
+            + 2 * 1024
+            + linear(1024, 6272)
+            + 2 * 6272
+            + conv(128, 64, 4)
+            + 2 * 64
+            + conv(64, 1, 4)
+        )
         assert int(stored[f"dc_generator_params_{noise_dim}"]) == expected
     assert int(stored["dc_generator_params_4"]) == 6_580_801
     assert int(stored["fashion_discriminator_params"]) == conv(1, 64, 5) + conv(64, 128, 5) + linear(6272, 1) == 212_865
     for noise_dim in (100, 64):
-        expected = (linear(noise_dim, 12544, False) + 2 * 12544 + conv(256, 128, 5, False) + 2 * 128
-                    + conv(128, 64, 5, False) + 2 * 64 + conv(64, 1, 5, False))
+        expected = (
+            linear(noise_dim, 12544, False)
+            + 2 * 12544
+            + conv(256, 128, 5, False)
+            + 2 * 128
+            + conv(128, 64, 5, False)
+            + 2 * 64
+            + conv(64, 1, 5, False)
+        )
         assert int(stored[f"fashion_generator_params_{noise_dim}"]) == expected
     assert int(stored["fashion_generator_params_100"]) == 2_305_472
 
 
 def test_dcgan_reference_outputs_agree_with_networks_written_from_the_specification():
     import torch
+
     from helpers.checks import dcgan, layer_signature, parameter_layers, set_reference_params
 
     stored = load_answers("dcgan")
@@ -356,9 +434,13 @@ def test_dcgan_reference_outputs_agree_with_networks_written_from_the_specificat
             model.train(dcgan.NETWORKS[network]["generator"])
             with torch.no_grad():
                 out = model(dcgan._case_input(network, case))
-            np.testing.assert_allclose(stored[f"{network}_out_{case}"], out.numpy(), atol=1e-5, err_msg=f"{network} {case}")
+            np.testing.assert_allclose(
+                stored[f"{network}_out_{case}"], out.numpy(), atol=1e-5, err_msg=f"{network} {case}"
+            )
             suffix = f"_{spec['noise_dim']}" if "noise_dim" in spec else ""
-            assert sorted(stored[f"{network}_layers{suffix}"]) == sorted(layer_signature(m) for m in parameter_layers(model))
+            assert sorted(stored[f"{network}_layers{suffix}"]) == sorted(
+                layer_signature(m) for m in parameter_layers(model)
+            )
 
 
 def test_wgan_loss_keys_agree_with_numpy():
@@ -375,6 +457,7 @@ def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
     """For D(x) = w2 . tanh(W1 x + b1) + b2 the input gradient is W1^T (w2 * (1 - tanh^2)): the penalty and
     its parameter gradients computed from that formula in float64, without autograd.grad(create_graph)."""
     import torch
+
     from helpers.checks import wgan
 
     stored = load_answers("wgan")
@@ -384,8 +467,8 @@ def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
         W1, b1, w2, b2 = (p.detach().double().clone().requires_grad_(True) for p in critic.parameters())
         e = epsilon.double().view(n, 1)
         x_hat = e * x_real.double().reshape(n, -1) + (1 - e) * x_fake.double().reshape(n, -1)  # (N, F)
-        hidden = torch.tanh(x_hat @ W1.T + b1)                                                   # (N, 8)
-        grad = (w2 * (1 - hidden**2)) @ W1                                                       # (N, F)
+        hidden = torch.tanh(x_hat @ W1.T + b1)  # (N, 8)
+        grad = (w2 * (1 - hidden**2)) @ W1  # (N, F)
         penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
         np.testing.assert_allclose(stored[f"gp_{case}"], float(penalty.detach()), rtol=1e-5)
         grads = torch.autograd.grad(penalty, [W1, b1, w2, b2], allow_unused=True)
@@ -397,15 +480,24 @@ def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
 def test_conditional_keys_agree_with_networks_written_from_the_specification():
     import torch
     from torch import nn
+
     from helpers.checks import conditional, set_reference_weights
 
     stored = load_answers("conditional")
     for case, spec in conditional.CASES.items():
         z, x, y = conditional.case_inputs(case)
         labels = torch.zeros(len(y), 10).scatter_(1, y.unsqueeze(1), 1.0)
-        G = nn.Sequential(nn.Linear(spec["noise_dim"] + 10, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
-                          nn.Linear(1024, 784), nn.Tanh())
-        D = nn.Sequential(nn.Linear(794, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256), nn.LeakyReLU(0.01), nn.Linear(256, 1))
+        G = nn.Sequential(
+            nn.Linear(spec["noise_dim"] + 10, 1024),
+            nn.ReLU(),
+            nn.Linear(1024, 1024),
+            nn.ReLU(),
+            nn.Linear(1024, 784),
+            nn.Tanh(),
+        )
+        D = nn.Sequential(
+            nn.Linear(794, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256), nn.LeakyReLU(0.01), nn.Linear(256, 1)
+        )
         set_reference_weights("G", G, conditional.g_shapes(spec["noise_dim"]), seed=spec["seed"])
         set_reference_weights("D", D, conditional.D_SHAPES, seed=spec["seed"])
         with torch.no_grad():

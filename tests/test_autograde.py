@@ -24,22 +24,29 @@ from conftest import make_course, source_notebook
 from course import nbtools, patches, workflow
 from course.sandbox import Limits
 
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
+
 HERE = Path(__file__).parent
 ASSIGNMENT = "01_minimax"
 FULL_MARKS = 14
 WRONG_GDA = patches.load(HERE / "mistakes" / ASSIGNMENT / "gda_signs_swapped.py")
 DUE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 ON_TIME, LATE = "2025-12-31 12:00:00.000000 UTC", "2026-01-02 08:00:00.000000 UTC"
-LIMITS = ["--cell-timeout", "10", "--timeout", "90"]  # a cell stopped at 10 s leaves room for the rest on a loaded machine
+LIMITS = [
+    "--cell-timeout",
+    "10",
+    "--timeout",
+    "90",
+]  # a cell stopped at 10 s leaves room for the rest on a loaded machine
 
 
 def wrong_gda_and(extra: str) -> dict[str, str]:
-    (cell, source), = WRONG_GDA.cells.items()
+    ((cell, source),) = WRONG_GDA.cells.items()
     return {cell: source + "\n" + extra}
 
 
 def solution_and(extra: str) -> dict[str, str]:
-    (cell, _), = WRONG_GDA.cells.items()
+    ((cell, _),) = WRONG_GDA.cells.items()
     return {cell: nbtools.solutions(source_notebook(ASSIGNMENT))[cell] + "\n" + extra}
 
 
@@ -96,9 +103,11 @@ def _break_metadata(nb):
 
 
 # Right on the visible cases, wrong where lr is 0.05: only a hidden case sees it.
-HIDDEN_WRONG = {"gda_step": "def gda_step(grad, x, y, lr):\n    df_dx, df_dy = grad(x, y)\n"
-                            "    if lr == 0.05:\n        return x + lr * df_dx, y - lr * df_dy\n"
-                            "    return x - lr * df_dx, y + lr * df_dy"}
+HIDDEN_WRONG = {
+    "gda_step": "def gda_step(grad, x, y, lr):\n    df_dx, df_dy = grad(x, y)\n"
+    "    if lr == 0.05:\n        return x + lr * df_dx, y - lr * df_dy\n"
+    "    return x - lr * df_dx, y + lr * df_dy"
+}
 
 
 WRONG_SCORE = FULL_MARKS - 3  # what WRONG_GDA's answers deserve (its checks: 2 + 1 points)
@@ -106,25 +115,49 @@ WRONG_SCORE = FULL_MARKS - 3  # what WRONG_GDA's answers deserve (its checks: 2 
 CORPUS = {
     "full": ({}, None, "ok", FULL_MARKS),
     "wrong": (WRONG_GDA.cells, None, "ok", WRONG_SCORE),
-    "transformer": (wrong_gda_and("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"),
-                    None, "ok", WRONG_SCORE),
-    "patcher": (wrong_gda_and("import numpy as np, torch, helpers.checks as c\nnp.allclose = lambda *a, **k: True\n"
-                              "torch.allclose = lambda *a, **k: True\nc.expect = lambda *a, **k: None"),
-                None, "ok", WRONG_SCORE),
-    "equalizer": (wrong_gda_and("class Anything:\n    def __eq__(self, other): return True\n"
-                                "gda_step = lambda *a: Anything()"), None, "ok", WRONG_SCORE),
+    "transformer": (
+        wrong_gda_and("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"),
+        None,
+        "ok",
+        WRONG_SCORE,
+    ),
+    "patcher": (
+        wrong_gda_and(
+            "import numpy as np, torch, helpers.checks as c\nnp.allclose = lambda *a, **k: True\n"
+            "torch.allclose = lambda *a, **k: True\nc.expect = lambda *a, **k: None"
+        ),
+        None,
+        "ok",
+        WRONG_SCORE,
+    ),
+    "equalizer": (
+        wrong_gda_and("class Anything:\n    def __eq__(self, other): return True\ngda_step = lambda *a: Anything()"),
+        None,
+        "ok",
+        WRONG_SCORE,
+    ),
     "vandal": (WRONG_GDA.cells, _vandalise, "ok", WRONG_SCORE),
     "warner": (solution_and("import warnings\nwarnings.warn('a library warning')"), None, "ok", FULL_MARKS),
     "printer": (solution_and("print('x' * 5_000_000)"), None, "ok", FULL_MARKS),
     "hog": (solution_and("hog = [bytearray(2**28) for _ in range(10**4)]"), None, "ok", FULL_MARKS),
     "greedy": (solution_and("greedy = bytearray(8 * 2**30)"), None, "ok", FULL_MARKS),  # MemoryError at once
-    "forker": (solution_and("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"),
-               None, "ok", FULL_MARKS),
+    "forker": (
+        solution_and("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"),
+        None,
+        "ok",
+        FULL_MARKS,
+    ),
     "exiter": (wrong_gda_and("import os\nos._exit(3)"), None, "crashed", 0),
     "segfault": (solution_and("import ctypes\nctypes.string_at(0)"), None, "crashed", 0),
     "looper": (solution_and("while True:\n    pass"), None, "ok", FULL_MARKS),  # the cell is stopped, the rest runs
-    "stubborn": (solution_and("import time\nwhile True:\n    try:\n        time.sleep(1)\n    except BaseException:\n"
-                              "        pass"), None, "timeout", 0),  # swallows the cell's alarm: the notebook's clock
+    "stubborn": (
+        solution_and(
+            "import time\nwhile True:\n    try:\n        time.sleep(1)\n    except BaseException:\n        pass"
+        ),
+        None,
+        "timeout",
+        0,
+    ),  # swallows the cell's alarm: the notebook's clock
     # what Jupyter lets a student do to the notebook's structure: graded from the source's cells
     "pasted": ({}, _paste_twice, "ok", WRONG_SCORE),
     "renamed": ({}, _rename, "ok", WRONG_SCORE),  # the gda_step answer is not found: its stub is graded
@@ -132,18 +165,30 @@ CORPUS = {
     "retyped": ({}, _retype, "ok", WRONG_SCORE),  # a markdown gda_step is no answer
     "broken": ({}, _break_metadata, "ok", FULL_MARKS),
     "hidden": (HIDDEN_WRONG, None, "ok", FULL_MARKS - 2),
-    "noisy": (solution_and("import sys\nfor i in range(5_000):\n    print(f'noise {i}', file=sys.stderr)"),
-              None, "ok", FULL_MARKS),
+    "noisy": (
+        solution_and("import sys\nfor i in range(5_000):\n    print(f'noise {i}', file=sys.stderr)"),
+        None,
+        "ok",
+        FULL_MARKS,
+    ),
     # and two files that are not a notebook: "garbled" (not JSON) and "absent" (no notebook at all);
     # submissions that are not data (REFUSED), and one that nbgrader's own pass fails on ("forger")
 }
-REFUSED = {"linker": "minimax.ipynb is a symbolic link", "snoop": "gradebook.db is a symbolic link",
-           "piper": "minimax.ipynb is a FIFO"}
+REFUSED = {
+    "linker": "minimax.ipynb is a symbolic link",
+    "snoop": "gradebook.db is a symbolic link",
+    "piper": "minimax.ipynb is a FIFO",
+}
 
 
 def cli(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), *args], capture_output=True,
-                          text=True, env=dict(os.environ), timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=timeout,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
@@ -257,8 +302,9 @@ def test_a_submission_nbgrader_fails_on_is_recorded_and_the_batch_goes_on(batch,
     root, _, _ = batch
     row = rows["forger"]
     assert (row["autograde_status"], float(row["score"])) == ("error", 0.0), row
-    assert row["autograde_reason"] == ("nbgrader's autograde could not take this submission: "
-                                       "ParserError: Unknown string format: not a time at all")
+    assert row["autograde_reason"] == (
+        "nbgrader's autograde could not take this submission: ParserError: Unknown string format: not a time at all"
+    )
     assert (root / "grading" / ASSIGNMENT / "forger" / "nbgrader_pass.failed").is_file()
     assert set(CORPUS) | set(REFUSED) | {"garbled", "absent", "forger"} <= set(rows)
     for student in CORPUS:  # each graded by nbgrader, none "not submitted" or "not autograded"
@@ -280,7 +326,10 @@ def test_edited_notebook_structure_is_graded_from_the_source(batch, rows):
 def test_limits_are_named_in_the_reason(batch, rows):
     root, _, _ = batch
     assert "cell `gda_step` was stopped by the 10 s cell time limit" in rows["looper"]["autograde_reason"]
-    assert "cell `gda_step` ran out of memory (MemoryError) under the 6 GiB memory limit" in rows["greedy"]["autograde_reason"]
+    assert (
+        "cell `gda_step` ran out of memory (MemoryError) under the 6 GiB memory limit"
+        in rows["greedy"]["autograde_reason"]
+    )
     assert "output limit" in rows["printer"]["autograde_reason"]
     for row in rows.values():  # no 0 without a reason
         if float(row["raw_score"]) < float(row["max_score"]) - 2:  # beyond the written answer
@@ -322,8 +371,12 @@ def test_stderr_is_capped_in_the_feedback(batch):
 
 def test_the_gradebook_holds_each_check_and_its_reason(batch):
     root, done, _ = batch
-    lost = {lost.grade_id: lost.reason for row in workflow.report(root)
-            if row.student == "transformer" and row.assignment == ASSIGNMENT for lost in row.lost}
+    lost = {
+        lost.grade_id: lost.reason
+        for row in workflow.report(root)
+        if row.student == "transformer" and row.assignment == ASSIGNMENT
+        for lost in row.lost
+    }
     assert set(lost) == set(WRONG_GDA.fails)
     assert all(reason.startswith("AssertionError: ") for reason in lost.values())
     assert re.search(r"stubborn\s+0/14.*timeout", done.stdout), done.stdout
@@ -336,18 +389,28 @@ def test_graded_notebooks_and_feedback_say_the_status_and_stay_small(batch):
     for student in ("full", "stubborn", "printer"):
         graded = root / "autograded" / student / ASSIGNMENT / "minimax.ipynb"
         page = root / "feedback" / student / ASSIGNMENT / "minimax.html"
-        figures = [o.data["image/png"] for c in nbtools.read(graded).cells for o in c.get("outputs", [])
-                   if "image/png" in o.get("data", {})]  # the student's own, capped by the sandbox
+        figures = [
+            o.data["image/png"]
+            for c in nbtools.read(graded).cells
+            for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        ]  # the student's own, capped by the sandbox
         assert len(figures) <= Limits().figures and all(len(f) <= Limits().figure_bytes * 4 / 3 + 4 for f in figures)
         assert graded.stat().st_size - sum(map(len, figures)) < 200_000 and page.stat().st_size < 1_000_000
         banner = nbtools.read(graded).cells[0].source
         assert banner.startswith("### Autograder") and f"Status: {CORPUS[student][2]}" in banner
         assert f"Status: {CORPUS[student][2]}" in page.read_text()
-    assert "a library warning" in nbtools.read(root / "autograded" / "warner" / ASSIGNMENT / "minimax.ipynb").cells[0].source
+    assert (
+        "a library warning"
+        in nbtools.read(root / "autograded" / "warner" / ASSIGNMENT / "minimax.ipynb").cells[0].source
+    )
     looper = nbtools.read(root / "autograded" / "looper" / ASSIGNMENT / "minimax.ipynb")
     assert "CellTimeout: the cell ran longer than 10 s" in looper.cells[0].source
-    (stopped,) = [c for c in looper.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)
-                  and not nbtools.is_test(c)]
+    (stopped,) = [
+        c
+        for c in looper.cells
+        if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs) and not nbtools.is_test(c)
+    ]
     assert nbtools.grade_id(stopped) == next(iter(WRONG_GDA.cells)) and stopped.outputs[0].ename == "CellTimeout"
     full = nbtools.read(root / "autograded" / "full" / ASSIGNMENT / "minimax.ipynb")
     for cell in full.cells:
@@ -394,7 +457,10 @@ def test_an_lms_download_is_collected_and_graded(batch):
     archive = root / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
     with zipfile.ZipFile(archive / "lms_download.zip", "w") as download:
-        for student, cells, when in [("zoe", {}, "2025-12-30-09-15-00"), ("yan", WRONG_GDA.cells, "2025-12-31-23-59-00")]:
+        for student, cells, when in [
+            ("zoe", {}, "2025-12-30-09-15-00"),
+            ("yan", WRONG_GDA.cells, "2025-12-31-23-59-00"),
+        ]:
             download.writestr(f"{ASSIGNMENT}_{student}_attempt_{when}_minimax.ipynb", json.dumps(filled(cells)))
     done = cli(root, "collect", ASSIGNMENT)
     assert "submitted/zoe/01_minimax/minimax.ipynb" in done.stdout and "submitted/yan" in done.stdout
@@ -420,9 +486,21 @@ def test_a_real_dask_scheduler_and_workers(batch, tmp_path):
     root, _, _ = batch
     bin_dir = Path(sys.executable).parent
     scheduler_file = tmp_path / "scheduler.json"
-    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                  "--no-dashboard", "--scheduler-file", scheduler_file],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scheduler = subprocess.Popen(
+        [
+            bin_dir / "dask",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            scheduler_file,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     workers = None
     try:
         for _ in range(300):
@@ -430,14 +508,39 @@ def test_a_real_dask_scheduler_and_workers(batch, tmp_path):
                 break
             time.sleep(0.1)
         address = json.loads(scheduler_file.read_text())["address"]
-        workers = subprocess.Popen([bin_dir / "dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                    "--host", "127.0.0.1", "--no-dashboard"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+        workers = subprocess.Popen(
+            [
+                bin_dir / "dask",
+                "worker",
+                address,
+                "--nworkers",
+                "2",
+                "--nthreads",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
         with Client(address, timeout="60s") as client:
             client.wait_for_workers(2, timeout=120)
             started = set(client.scheduler_info()["workers"])
-        cli(root, "autograde", ASSIGNMENT, "--student", "full", "--student", "equalizer", "--force",
-            "--scheduler", address, *LIMITS)
+        cli(
+            root,
+            "autograde",
+            ASSIGNMENT,
+            "--student",
+            "full",
+            "--student",
+            "equalizer",
+            "--force",
+            "--scheduler",
+            address,
+            *LIMITS,
+        )
         assert {record(root, s)["worker"] for s in ("full", "equalizer")} <= started
         rows = exported(root, "cluster.csv")
         assert float(rows["full"]["score"]) == FULL_MARKS and float(rows["equalizer"]["score"]) == WRONG_SCORE

@@ -24,10 +24,18 @@ def tiny_workload(k=1, pil_images=True, calls=None):
 
     images = torch.rand(40, 1, 28, 28) * 2 - 1
     return benchmark.Workload(
-        "tiny", build=build, step=simple_step, step_kwargs={},
-        loss_D=lambda D, x, fake: -D(x).mean() + D(fake).mean(), loss_G=lambda D, fake: -D(fake).mean(),
-        sample_noise=lambda n, d: 2 * torch.rand(n, d) - 1, noise_dim=3, batch_size=8, k=k,
-        images=images, pil_images=pil_images,
+        "tiny",
+        build=build,
+        step=simple_step,
+        step_kwargs={},
+        loss_D=lambda D, x, fake: -D(x).mean() + D(fake).mean(),
+        loss_G=lambda D, fake: -D(fake).mean(),
+        sample_noise=lambda n, d: 2 * torch.rand(n, d) - 1,
+        noise_dim=3,
+        batch_size=8,
+        k=k,
+        images=images,
+        pil_images=pil_images,
     )
 
 
@@ -82,7 +90,8 @@ def test_the_grading_benchmarks_baseline_is_stock_nbgrader(tmp_path):
         course = grading_benchmark.make_course(REPO, tmp_path / str(stock), stock=stock)
         configs[stock] = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
         assert sorted(p.name for p in (course / "notebooks").iterdir()) == sorted(
-            p.name for p in (REPO / "notebooks").iterdir() if p.is_dir())
+            p.name for p in (REPO / "notebooks").iterdir() if p.is_dir()
+        )
     assert "autograde_preprocessors" not in configs[True].Autograde and "plugin_class" not in configs[True].ExportApp
     assert configs[True].Execute.timeout == 300 and configs[True].CourseDirectory.course_id == "gan-course"
     assert "course.nbgrader_plugins.SandboxVerdicts" in configs[False].Autograde.autograde_preprocessors

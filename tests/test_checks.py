@@ -47,7 +47,7 @@ def test_graded_restores_random_state_hides_warnings_and_explains_stubs(capsys):
         torch.manual_seed(0)
         random.seed(0)
         np.random.seed(0)
-        warnings.warn("noisy")
+        warnings.warn("noisy", stacklevel=2)
 
     torch.manual_seed(123)
     random.seed(123)
@@ -108,7 +108,9 @@ def test_call_loss_wants_a_scalar_tensor():
     from helpers.checks import call_loss
 
     assert float(call_loss("loss", lambda x: x.mean(), torch.ones(3))) == 1.0
-    with pytest.raises(AssertionError, match=r"loss must return a scalar \(0-dim tensor\), got shape \(3,\): take the mean"):
+    with pytest.raises(
+        AssertionError, match=r"loss must return a scalar \(0-dim tensor\), got shape \(3,\): take the mean"
+    ):
         call_loss("loss", lambda x: x, torch.ones(3))
 
 
@@ -129,8 +131,11 @@ def test_layer_signatures_name_what_fixes_the_parameters():
 
     assert layer_signature(nn.Conv2d(1, 32, 5)) == "Conv2d(1, 32, kernel_size=5, stride=1, padding=0, bias=True)"
     assert layer_signature(nn.ConvTranspose2d(64, 1, 5, 2, 2, 1, bias=False)) == (
-        "ConvTranspose2d(64, 1, kernel_size=5, stride=2, padding=2, output_padding=1, bias=False)")
-    assert layer_signature(nn.Conv2d(1, 2, (3, 5))) == "Conv2d(1, 2, kernel_size=(3, 5), stride=1, padding=0, bias=True)"
+        "ConvTranspose2d(64, 1, kernel_size=5, stride=2, padding=2, output_padding=1, bias=False)"
+    )
+    assert (
+        layer_signature(nn.Conv2d(1, 2, (3, 5))) == "Conv2d(1, 2, kernel_size=(3, 5), stride=1, padding=0, bias=True)"
+    )
     assert layer_signature(nn.BatchNorm1d(7)) == "BatchNorm1d(7, affine=True)"
     with pytest.raises(TypeError):
         layer_signature(nn.ReLU())

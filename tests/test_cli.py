@@ -39,8 +39,12 @@ def test_every_step_on_a_fresh_course_says_what_to_run_first(tmp_path):
     """Before any release: report, export, feedback and kit explain themselves, exit non-zero and
     leave no gradebook behind (report used to crash looking for alembic)."""
     root = make_course(tmp_path)
-    for step, says in [(["report"], "no gradebook yet"), (["export"], "no gradebook yet"),
-                       (["feedback", "01_minimax"], "run `make autograde` first"), (["kit"], "run `make release` first")]:
+    for step, says in [
+        (["report"], "no gradebook yet"),
+        (["export"], "no gradebook yet"),
+        (["feedback", "01_minimax"], "run `make autograde` first"),
+        (["kit"], "run `make release` first"),
+    ]:
         done = course(*step, cwd=root)
         assert done.returncode == 1 and says in done.stderr, (step, done.stdout + done.stderr)
         assert "Traceback" not in done.stderr

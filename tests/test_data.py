@@ -14,6 +14,7 @@ from helpers import DataNotFoundError, load_dataset, load_fashion_mnist, load_mn
 from helpers.data import DataSplitWarning, resolve_data_dir
 from idx_files import write_idx, write_split
 
+
 def test_reads_the_training_split_and_scales_to_minus_one_one(tmp_path):
     images, labels = write_split(tmp_path, "MNIST", "train", 7)
     write_split(tmp_path, "MNIST", "test", 3, seed=1)
@@ -112,7 +113,9 @@ def test_bad_files_raise_clear_errors(tmp_path):
         load_mnist(tmp_path, download=False)
 
 
-@pytest.mark.parametrize("kwargs", [{"name": "cifar"}, {"name": "mnist", "split": "val"}, {"name": "mnist", "limit": 0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"name": "cifar"}, {"name": "mnist", "split": "val"}, {"name": "mnist", "limit": 0}]
+)
 def test_bad_arguments(kwargs, tmp_path):
     with pytest.raises(ValueError):
         load_dataset(data_dir=tmp_path, download=False, **kwargs)

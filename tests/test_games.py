@@ -55,8 +55,10 @@ def test_integrate_follows_a_rotation_around_the_circle():
 
 
 def test_game_figure_draws_every_path_clipped():
-    paths = {"converging": games.trajectory(descend, grad_bowl, (1.0, 1.0), 0.1, 20),
-             "diverging": games.trajectory(descend, grad_bowl, (1.0, 1.0), 1.5, 40)}
+    paths = {
+        "converging": games.trajectory(descend, grad_bowl, (1.0, 1.0), 0.1, 20),
+        "diverging": games.trajectory(descend, grad_bowl, (1.0, 1.0), 1.5, 40),
+    }
     fig = games.game_figure(lambda x, y: x**2 + y**2, paths, extent=2.0)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["converging", "diverging"]

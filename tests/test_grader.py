@@ -14,6 +14,8 @@ import pytest
 from conftest import source_notebook
 from course import grader, nbtools, patches
 
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
+
 HERE = Path(__file__).parent
 ASSIGNMENT = "01_minimax"
 SOURCE = HERE.parent / "notebooks" / ASSIGNMENT / "minimax.ipynb"
@@ -41,7 +43,7 @@ def lost(grading) -> dict[str, str]:
 
 def with_wrong_gda(extra: str) -> dict[str, str]:
     """The wrong gda_step of the mistakes catalogue, followed by `extra` code in the same answer cell."""
-    (cell, source), = WRONG_GDA.cells.items()
+    ((cell, source),) = WRONG_GDA.cells.items()
     return {cell: source + "\n" + extra}
 
 
@@ -80,8 +82,11 @@ def test_grading_runs_only_the_cells_that_can_change_a_verdict():
     cell, in order."""
     source = source_notebook("06_dcgan")
     ran = [cell_id for cell_id, _ in grader.cells_to_run(source, source)]
-    code = [nbtools.grade_id(cell) or cell.get("id") for cell in source.cells
-            if cell.cell_type == "code" and not nbtools.is_test(cell)]
+    code = [
+        nbtools.grade_id(cell) or cell.get("id")
+        for cell in source.cells
+        if cell.cell_type == "code" and not nbtools.is_test(cell)
+    ]
     skipped = {"train", "samples", "fashion_train", "self_check"}
     assert skipped <= set(code) and code[-1] == "self_check"
     assert ran == [cell_id for cell_id in code if cell_id not in skipped]
@@ -90,8 +95,10 @@ def test_grading_runs_only_the_cells_that_can_change_a_verdict():
 def _mistakes():
     """The catalogue of mistakes, and the bundled partly wrong sample submissions (`make demo`)."""
     for assignment in grader.READY:
-        for path in [*sorted((HERE / "mistakes" / assignment).glob("*.py")),
-                     *sorted((HERE.parent / "samples" / assignment).glob("*.py"))]:
+        for path in [
+            *sorted((HERE / "mistakes" / assignment).glob("*.py")),
+            *sorted((HERE.parent / "samples" / assignment).glob("*.py")),
+        ]:
             yield pytest.param(assignment, path, id=f"{assignment}/{path.parent.name}/{path.stem}")
 
 
@@ -119,19 +126,24 @@ def test_each_alternative_gets_full_marks(tmp_path, assignment, path):
 
 # --- what a notebook does inside the sandbox cannot change its grade -------------------------
 
-@pytest.mark.parametrize("cheat", [
-    # nbgrader's weak spot: an input transformer that empties the following (test) cells
-    "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
-    # the checks' building blocks patched to accept anything
-    "import helpers.checks as c\nc.expect = lambda *a, **k: None\nc.assert_close = lambda *a, **k: None",
-    "import helpers.checks.minimax as m\nm.gda_step_matches = lambda *a, **k: None",
-    # numpy and torch patched
-    "import numpy as np, torch\nnp.allclose = lambda *a, **k: True\ntorch.allclose = lambda *a, **k: True\n"
-    "np.testing.assert_allclose = lambda *a, **k: None",
-    # a rigged object for the answer
-    "class Anything:\n    def __eq__(self, other): return True\n    def __sub__(self, other): return 0.0\n"
-    "_real = gda_step\ngda_step = lambda *a: Anything()",
-], ids=["input-transformer", "patched-checks", "patched-check-module", "patched-numpy-torch", "always-equal"])
+
+@pytest.mark.parametrize(
+    "cheat",
+    [
+        # nbgrader's weak spot: an input transformer that empties the following (test) cells
+        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+        # the checks' building blocks patched to accept anything
+        "import helpers.checks as c\nc.expect = lambda *a, **k: None\nc.assert_close = lambda *a, **k: None",
+        "import helpers.checks.minimax as m\nm.gda_step_matches = lambda *a, **k: None",
+        # numpy and torch patched
+        "import numpy as np, torch\nnp.allclose = lambda *a, **k: True\ntorch.allclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None",
+        # a rigged object for the answer
+        "class Anything:\n    def __eq__(self, other): return True\n    def __sub__(self, other): return 0.0\n"
+        "_real = gda_step\ngda_step = lambda *a: Anything()",
+    ],
+    ids=["input-transformer", "patched-checks", "patched-check-module", "patched-numpy-torch", "always-equal"],
+)
 def test_cheats_inside_the_notebook_change_nothing(tmp_path, nb, cheat):
     grading = grader.grade(SOURCE, submit(tmp_path, nb, with_wrong_gda(cheat)))
     assert grading.status == "ok"
@@ -173,8 +185,10 @@ def test_cheats_change_nothing_in_any_notebook(tmp_path, assignment, path):
 
 def test_forged_observations_are_judged_like_answers(tmp_path, nb):
     """Replacing the recorder itself only changes what the notebook's functions seem to return."""
-    forge = ("import helpers.checks.replay as r\n"
-             "r.call = lambda label, fn, *a, keep=False, **k: r.observe(label, (0.0, 0.0))")
+    forge = (
+        "import helpers.checks.replay as r\n"
+        "r.call = lambda label, fn, *a, keep=False, **k: r.observe(label, (0.0, 0.0))"
+    )
     grading = grader.grade(SOURCE, submit(tmp_path, nb, with_wrong_gda(forge)))
     assert grading.status == "ok"
     assert {"test_grad_f", "test_gda_step", "test_alternating_step", "test_flow"} <= set(lost(grading))
@@ -207,7 +221,7 @@ def test_an_answer_cell_without_its_metadata_is_not_found(tmp_path, nb):
 
 
 def test_warnings_on_stderr_cost_nothing(tmp_path, nb):
-    (cell, source), = WRONG_GDA.cells.items()
+    ((cell, source),) = WRONG_GDA.cells.items()
     solution = nbtools.solutions(nb)[cell]
     warn = "import warnings\nwarnings.warn('a library warning')\n"
     grading = grader.grade(SOURCE, submit(tmp_path, nb, {cell: warn + solution}))
@@ -236,14 +250,17 @@ def test_the_checks_of_a_test_cell_are_read_from_the_source(nb):
     assert grader.checks_module(nb) == "helpers.checks.minimax"
     calls = tests["test_gda_step"].calls
     assert [(c.check, c.args, c.kwargs) for c in calls] == [
-        ("gda_step_matches", ["gda_step"], {}), ("gda_step_matches", ["gda_step"], {"case": "hidden"})]
+        ("gda_step_matches", ["gda_step"], {}),
+        ("gda_step_matches", ["gda_step"], {"case": "hidden"}),
+    ]
     assert sum(t.points for t in tests.values()) == 14
 
 
 def test_a_release_stub_is_what_nbgrader_hands_out():
     source = "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
     assert grader.release_stub(source) == (
-        "def f(x):\n    '''doc'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+        "def f(x):\n    '''doc'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+    )
 
 
 def test_replay_round_trips_plain_data_and_refuses_objects():
@@ -252,8 +269,17 @@ def test_replay_round_trips_plain_data_and_refuses_objects():
 
     from helpers.checks import replay
 
-    values = [None, True, 3, 2.5, float("nan"), "s", (1.0, [2, {"k": np.float32(1.5)}]),
-              torch.arange(3.0), np.arange(4)]
+    values = [
+        None,
+        True,
+        3,
+        2.5,
+        float("nan"),
+        "s",
+        (1.0, [2, {"k": np.float32(1.5)}]),
+        torch.arange(3.0),
+        np.arange(4),
+    ]
     back = [replay.from_data(replay.to_data(v)) for v in values]
     assert back[:4] == values[:4] and np.isnan(back[4]) and back[5] == "s"
     assert back[6] == (1.0, [2, {"k": np.float32(1.5)}]) and type(back[6]) is tuple
@@ -370,15 +396,25 @@ def _mistakes_of(assignment: str, *names: str) -> tuple[dict[str, str], set[str]
     return cells, fails
 
 
-@pytest.mark.parametrize("assignment, mistakes, forge, last_cell", [
-    ("01_minimax", ("gda_signs_swapped", "gd_step_is_gda", "grad_xy_swapped"), FORGE_GAMES, "xy"),
-    ("04_gan_losses", ("g_loss_saturating", "optimizer_sgd", "step_ignores_k"), FORGE_GAN_LOSSES, "gan_step"),
-    ("04_gan_losses", ("step_no_detach",), FORGE_GAN_LOSSES, "gan_step"),
-    ("07_wgan", ("clip_weights_only", "gp_epsilon_normal"), FORGE_WGAN, "gp"),
-    ("03_noise_networks", ("d_no_bias", "g_no_bias"), FORGE_MODEL_QUESTIONS, "discriminator"),
-    ("06_dcgan", ("fashion_d_no_dropout",), FORGE_DROPOUT, "fashion_networks"),
-], ids=["minimax-games", "gan_losses-counts-optimizer-gradient", "gan_losses-leaks", "wgan-clip-spy", "model-questions",
-        "dcgan-dropout"])
+@pytest.mark.parametrize(
+    "assignment, mistakes, forge, last_cell",
+    [
+        ("01_minimax", ("gda_signs_swapped", "gd_step_is_gda", "grad_xy_swapped"), FORGE_GAMES, "xy"),
+        ("04_gan_losses", ("g_loss_saturating", "optimizer_sgd", "step_ignores_k"), FORGE_GAN_LOSSES, "gan_step"),
+        ("04_gan_losses", ("step_no_detach",), FORGE_GAN_LOSSES, "gan_step"),
+        ("07_wgan", ("clip_weights_only", "gp_epsilon_normal"), FORGE_WGAN, "gp"),
+        ("03_noise_networks", ("d_no_bias", "g_no_bias"), FORGE_MODEL_QUESTIONS, "discriminator"),
+        ("06_dcgan", ("fashion_d_no_dropout",), FORGE_DROPOUT, "fashion_networks"),
+    ],
+    ids=[
+        "minimax-games",
+        "gan_losses-counts-optimizer-gradient",
+        "gan_losses-leaks",
+        "wgan-clip-spy",
+        "model-questions",
+        "dcgan-dropout",
+    ],
+)
 def test_patched_course_computations_gain_nothing(tmp_path, assignment, mistakes, forge, last_cell):
     cells, fails = _mistakes_of(assignment, *mistakes)
     honest = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, cells))

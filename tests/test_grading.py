@@ -17,13 +17,19 @@ import pytest
 from conftest import ASSIGNMENTS, make_course, source_notebook
 from course import inprocess, nbtools, patches, workflow
 
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
+
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, mnist_dir):
     root = make_course(tmp_path_factory.mktemp("course"))
     env = dict(os.environ, GAN_DATA_DIR=str(mnist_dir))
     done = subprocess.run(
-        [sys.executable, "-m", "course", "--root", str(root), "demo"], capture_output=True, text=True, env=env, timeout=900
+        [sys.executable, "-m", "course", "--root", str(root), "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return root, done.stdout
@@ -52,8 +58,12 @@ def test_release_holds_no_solution_and_no_hidden_test(course, assignment):
     for cell in source.cells:
         secret = ""
         if nbtools.is_solution(cell) and cell.cell_type == "code":
-            inside = nbtools.without_markers(cell.source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True)
-            outside = nbtools.without_markers(cell.source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=False)
+            inside = nbtools.without_markers(
+                cell.source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True
+            )
+            outside = nbtools.without_markers(
+                cell.source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=False
+            )
             secret = "\n".join(sorted(significant_lines(inside) - significant_lines(outside)))
         elif nbtools.is_written_answer(cell):
             secret = cell.source
@@ -136,7 +146,9 @@ def test_feedback_pages_name_the_reasons(course):
         assert set(pages) == {workflow.FULL, workflow.UNTOUCHED, f"sample_{wrong.name}"}
         html = pages[f"sample_{wrong.name}"].read_text()
         assert "AssertionError" in html
-        row = next(r for r in workflow.report(root) if (r.assignment, r.student) == (assignment, f"sample_{wrong.name}"))
+        row = next(
+            r for r in workflow.report(root) if (r.assignment, r.student) == (assignment, f"sample_{wrong.name}")
+        )
         for lost in row.lost:
             assert lost.reason.split(": ", 1)[1][:40] in html
 
@@ -161,7 +173,6 @@ def test_feedback_pages_in_a_browser(course, assignment, tmp_path):
     no hidden test code, the written answer "to be graded by hand" and counted apart, the student's
     own outputs and figures (capped), links named after the checks, formulas drawn with no network."""
     from browser import look
-
     from course.sandbox import Limits
 
     root, _ = course
@@ -180,8 +191,10 @@ def test_feedback_pages_in_a_browser(course, assignment, tmp_path):
     written = [c for c in graded if nbtools.is_written_answer(c)]
     assert row.written_score is None and written, "the sample's written answer waits for the instructor"
     pending = sum(nbtools.meta(c)["points"] for c in written)
-    assert seen["summary"] == (f"{page.stem}: {row.auto_score:g}/{row.auto_max:g} autograded, "
-                               f"{pending:g} point{'s' if pending != 1 else ''} still to grade")
+    assert seen["summary"] == (
+        f"{page.stem}: {row.auto_score:g}/{row.auto_max:g} autograded, "
+        f"{pending:g} point{'s' if pending != 1 else ''} still to grade"
+    )
     assert len(seen["toc"]) == len(graded)
     for entry, cell in zip(seen["toc"], graded):
         gid = nbtools.grade_id(cell)
@@ -229,9 +242,13 @@ def test_the_browser_probe_sees_what_it_is_written_for(tmp_path):
     page = tmp_path / "page" / "bad.html"
     page.parent.mkdir()
     (tmp_path / "page" / "style.css").write_text("body { color: black; }")
-    page.write_text('<html><head><link rel="stylesheet" href="style.css"></head><body>'
-                    '<div class="output_area"><pre style="white-space: pre; overflow: hidden">'
-                    + "AssertionError: " + "x " * 2000 + '</pre></div><img src="https://example.org/x.png"></body></html>')
+    page.write_text(
+        '<html><head><link rel="stylesheet" href="style.css"></head><body>'
+        '<div class="output_area"><pre style="white-space: pre; overflow: hidden">'
+        + "AssertionError: "
+        + "x " * 2000
+        + '</pre></div><img src="https://example.org/x.png"></body></html>'
+    )
     seen = look(page, tmp_path / "look")
     assert seen["overflowing"] and seen["fetches"] == ["style.css", "https://example.org/x.png"]
     assert sum(formulas(source_notebook(a)) for a in ASSIGNMENTS) > 20  # the pages above had formulas to draw
@@ -247,7 +264,10 @@ def test_grades_csv_and_the_printed_table(course):
         assert float(row["score"]) == graded.auto_score + (graded.written_score or 0)
         assert float(row["max_score"]) == graded.auto_max + graded.written_max
     for (assignment, student), graded in report.items():
-        assert any(line.split()[:3] == [assignment, student, f"{graded.auto_score:g}/{graded.auto_max:g}"] for line in stdout.splitlines())
+        assert any(
+            line.split()[:3] == [assignment, student, f"{graded.auto_score:g}/{graded.auto_max:g}"]
+            for line in stdout.splitlines()
+        )
     assert "lost points in" in stdout and "Feedback pages:" in stdout and "grades.csv" in stdout
 
 
@@ -262,8 +282,24 @@ def test_the_report_shows_whole_reasons_and_filters(course):
     assert expected.lost
 
     def report(*args):
-        done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "report", "--assignment", assignment,
-                               "--student", student, *args], capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "course",
+                "--root",
+                str(root),
+                "report",
+                "--assignment",
+                assignment,
+                "--student",
+                student,
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -275,9 +311,15 @@ def test_the_report_shows_whole_reasons_and_filters(course):
     flat = " ".join(text.split())
     for lost in expected.lost:
         assert " ".join(lost.reason.split()) in flat  # the whole reason, nothing cut with "..."
-    assert not any(line.split()[:1] == [other] for other in ASSIGNMENTS if other != assignment for line in text.splitlines())
-    done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "report", "--student", "nobody"],
-                          capture_output=True, text=True, timeout=300)
+    assert not any(
+        line.split()[:1] == [other] for other in ASSIGNMENTS if other != assignment for line in text.splitlines()
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "--root", str(root), "report", "--student", "nobody"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1 and "no graded submission from nobody" in done.stderr
 
 
@@ -305,12 +347,15 @@ def test_exports_per_check_per_student_for_canvas_and_as_a_roster(course):
     assert float(students[workflow.UNTOUCHED]["total"]) == 0 < float(students[workflow.FULL]["total"])
     with open(root / exports.CANVAS, newline="") as handle:
         header, possible, *rows = list(csv.reader(handle))
-    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and possible[0] == "Points Possible"
+    assert (
+        header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and possible[0] == "Points Possible"
+    )
     assert set(header[5:]) == {a for a, _ in plain}
     for name, most in zip(header[5:], possible[5:]):
         assert {float(r["max_score"]) for (a, _), r in plain.items() if a == name} == {float(most)}
     assert {(r[2], name): float(score) for r in rows for name, score in zip(header[5:], r[5:]) if score} == {
-        (s, a): float(r["score"]) for (a, s), r in plain.items()}
+        (s, a): float(r["score"]) for (a, s), r in plain.items()
+    }
     roster = workflow.read_csv(root / exports.ROSTER)
     assert list(roster[0])[:4] == ["First Name", "Last Name", "Email", "SID"]
     assert {r["SID"]: float(r["Total"]) for r in roster} == {s: float(r["total"]) for s, r in students.items()}
@@ -333,14 +378,18 @@ def test_a_written_answer_graded_by_hand_reaches_the_export(course):
         gradebook.db.commit()
     workflow.export(root, "after_manual.csv")
     row = next(
-        r for r in workflow.read_csv(root / "after_manual.csv")
+        r
+        for r in workflow.read_csv(root / "after_manual.csv")
         if r["student_id"] == workflow.FULL and r["assignment"] == assignment
     )
     assert float(row["score"]) == float(row["max_score"]) > 0
     # and the feedback page, made again, shows the grade in place of "to be graded by hand"
-    done = subprocess.run([sys.executable, "-m", "course", "--root", str(root), "feedback", assignment],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "--root", str(root), "feedback", assignment],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     page = next((root / "feedback" / workflow.FULL / assignment).glob("*.html")).read_text()
     assert "to be graded by hand" not in page and f"{hand:g}/{hand:g} graded by hand" in page
-

@@ -33,6 +33,8 @@ from conftest import REPO, make_course
 from course import grader, nbtools, patches, sandbox, workflow
 from test_grader import FORGE_GAN_LOSSES
 
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
+
 HERE = Path(__file__).parent
 ASSIGNMENT = "01_minimax"
 WRONG_GDA = patches.load(HERE / "mistakes" / ASSIGNMENT / "gda_signs_swapped.py")
@@ -112,8 +114,11 @@ def snapshot(*folders: Path) -> dict[str, tuple[int, int]]:
             dirs[:] = [d for d in dirs if d not in skip]
             for name in names:
                 path = Path(parent, name)
-                if name == "gradebook.db" or (name.startswith("grades") and name.endswith(".csv")) \
-                        or name.endswith((".log", ".pyc")):  # what the grading and the export write
+                if (
+                    name == "gradebook.db"
+                    or (name.startswith("grades") and name.endswith(".csv"))
+                    or name.endswith((".log", ".pyc"))
+                ):  # what the grading and the export write
                     continue
                 with_stat = path.lstat()
                 files[str(path)] = (with_stat.st_size, with_stat.st_mtime_ns)
@@ -128,9 +133,14 @@ def hostile_code(root: Path, marker: str) -> str:
     """What an attacker appends to a wrong answer: every write and read it should not be able to do."""
     import site
 
-    targets = [*(f"{p}/zz_{marker}.pth" for p in site.getsitepackages()), root / "nbgrader_config.py",
-               root / "gradebook.db", REPO / "answers" / "hidden" / "minimax.npz", REPO / "helpers" / "checks" / "minimax.py",
-               REPO / "course" / "grader.py"]
+    targets = [
+        *(f"{p}/zz_{marker}.pth" for p in site.getsitepackages()),
+        root / "nbgrader_config.py",
+        root / "gradebook.db",
+        REPO / "answers" / "hidden" / "minimax.npz",
+        REPO / "helpers" / "checks" / "minimax.py",
+        REPO / "course" / "grader.py",
+    ]
     return f'''
 import os, sys, time
 for _target in {[str(t) for t in targets]!r}:
@@ -185,12 +195,12 @@ def graded(request, tmp_path_factory, mnist_dir):
     root = make_course(tmp / "course")
     runner.own(root)
     marker = f"hostile-{uuid.uuid4().hex[:10]}"
-    (cell, wrong), = WRONG_GDA.cells.items()
+    ((cell, wrong),) = WRONG_GDA.cells.items()
     runner(root, "release", ASSIGNMENT, LOSSES)
     submit(root, "correct", {})
     submit(root, "wrong", WRONG_GDA.cells)
     submit(root, "hostile", {cell: wrong + "\n" + hostile_code(root, marker)})
-    (step_cell, wrong_step), = WRONG_STEP.cells.items()
+    ((step_cell, wrong_step),) = WRONG_STEP.cells.items()
     submit(root, "correct", {}, LOSSES)
     submit(root, "wrong", WRONG_STEP.cells, LOSSES)
     submit(root, "hostile", {step_cell: wrong_step + "\n" + hostile_code(root, marker) + FORGE_GAN_LOSSES}, LOSSES)
@@ -201,11 +211,21 @@ def graded(request, tmp_path_factory, mnist_dir):
     runner(root, "autograde", ASSIGNMENT, LOSSES, "--no-progress", *LIMITS)
     export = runner(root, "export", "--to", "grades.csv")
     rows = {(row["assignment"], row["student_id"]): row for row in workflow.read_csv(root / "grades.csv")}
-    yield {"rows": rows, "before": before, "after": snapshot(*protected), "config": config, "root": root,
-           "marker": marker, "runner": runner, "export": export}
+    yield {
+        "rows": rows,
+        "before": before,
+        "after": snapshot(*protected),
+        "config": config,
+        "root": root,
+        "marker": marker,
+        "runner": runner,
+        "export": export,
+    }
 
 
-@pytest.mark.parametrize("assignment, mistake", [(ASSIGNMENT, WRONG_GDA), (LOSSES, WRONG_STEP)], ids=["minimax", "gan_losses"])
+@pytest.mark.parametrize(
+    "assignment, mistake", [(ASSIGNMENT, WRONG_GDA), (LOSSES, WRONG_STEP)], ids=["minimax", "gan_losses"]
+)
 def test_the_scores_are_what_the_answers_deserve(graded, assignment, mistake):
     """The hostile submission earns nothing over the wrong one: in notebook 1 its attacks on the
     host change nothing (the same score); in notebook 4 its forged course computations leave the
@@ -213,8 +233,14 @@ def test_the_scores_are_what_the_answers_deserve(graded, assignment, mistake):
     rows = graded["rows"]
     full, deserved = scores(assignment, mistake)
     assert deserved < full
-    got = {s: (rows[assignment, s]["autograde_status"], float(rows[assignment, s]["score"]),
-               rows[assignment, s]["autograde_isolation"]) for s in ("correct", "wrong", "hostile")}
+    got = {
+        s: (
+            rows[assignment, s]["autograde_status"],
+            float(rows[assignment, s]["score"]),
+            rows[assignment, s]["autograde_isolation"],
+        )
+        for s in ("correct", "wrong", "hostile")
+    }
     hostile = got.pop("hostile")
     assert got == {"correct": ("ok", full, "isolated"), "wrong": ("ok", deserved, "isolated")}
     assert hostile[0] == "ok" and hostile[2] == "isolated"
@@ -242,8 +268,15 @@ def test_what_ran_was_isolated(graded):
 # ------------------------------------------------------------------------------------------------
 # where user namespaces are refused (Ubuntu 24.04's AppArmor rule, many containers)
 
-NO_USER_NAMESPACES = ("unshare", "--user", "--map-root-user", "sh", "-c",
-                      'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"', "no-userns")
+NO_USER_NAMESPACES = (
+    "unshare",
+    "--user",
+    "--map-root-user",
+    "sh",
+    "-c",
+    'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"',
+    "no-userns",
+)
 
 
 def test_without_user_namespaces_grading_refuses_unless_told_unisolated(tmp_path, mnist_dir):
@@ -263,5 +296,9 @@ def test_without_user_namespaces_grading_refuses_unless_told_unisolated(tmp_path
     assert "status: ok" in one.stdout and "UNISOLATED" in one.stdout
     runner(root, "autograde", ASSIGNMENT, "--no-progress", "--unisolated", *LIMITS, prefix=NO_USER_NAMESPACES)
     runner(root, "export", "--to", "grades.csv", prefix=NO_USER_NAMESPACES)
-    row, = [r for r in workflow.read_csv(root / "grades.csv") if r["student_id"] == "correct" and r["assignment"] == ASSIGNMENT]
+    (row,) = [
+        r
+        for r in workflow.read_csv(root / "grades.csv")
+        if r["student_id"] == "correct" and r["assignment"] == ASSIGNMENT
+    ]
     assert float(row["score"]) == scores(ASSIGNMENT, WRONG_GDA)[0] and row["autograde_isolation"] == "unisolated"

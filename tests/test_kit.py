@@ -14,6 +14,8 @@ import pytest
 from conftest import REPO, make_course, source_notebook
 from course import inprocess, kit, nbtools, patches, workflow
 
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
+
 ASSIGNMENT = "01_minimax"
 
 
@@ -28,7 +30,9 @@ def test_the_kit_holds_the_package_the_visible_answers_and_the_release(built):
     names = {p.relative_to(built).parts[0] for p in built.rglob("*")}
     assert names == {"helpers", "answers", "release", "pyproject.toml", "README.md"}
     assert (built / "helpers" / "weights" / "mnist.npz").is_file()
-    assert sorted(p.name for p in (built / "answers").iterdir()) == sorted(p.name for p in (REPO / "answers").glob("*.npz"))
+    assert sorted(p.name for p in (built / "answers").iterdir()) == sorted(
+        p.name for p in (REPO / "answers").glob("*.npz")
+    )
     for path in (built / "answers").iterdir():
         with np.load(path) as shown, np.load(REPO / "answers" / "hidden" / path.name) as hidden:
             assert shown.files and not set(shown.files) & set(hidden.files)
@@ -65,12 +69,16 @@ def test_self_check_prints_the_visible_points_in_a_real_kernel(built, tmp_path):
     points = nbtools.test_points(release)
     sample = patches.load(REPO / "samples" / ASSIGNMENT / "partly_wrong.py")
     answers = {**nbtools.solutions(source_notebook(ASSIGNMENT)), **sample.cells}
-    for name, nb, lost in [("partly_wrong", nbtools.fill(release, answers), sample.fails), ("stub", release, set(points))]:
+    for name, nb, lost in [
+        ("partly_wrong", nbtools.fill(release, answers), sample.fails),
+        ("stub", release, set(points)),
+    ]:
         folder = tmp_path / name
         folder.mkdir()
         nbtools.write(nb, folder / release_path.name)
-        NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(folder)}}).execute()
+        NotebookClient(
+            nb, timeout=600, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(folder)}}
+        ).execute()
         text = "".join(output.get("text", "") for output in nb.cells[-1].outputs)
         total = sum(points.values())
         assert f"Total: {total - sum(points[g] for g in lost):g}/{total:g} points" in text, text
@@ -85,20 +93,40 @@ def test_the_documented_install_works_in_a_new_venv(built, tmp_path):
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
         python = venv / "bin" / "python"
-        done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e",
-                               f"{built}[lab]"], capture_output=True, text=True, timeout=1500)
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{built}[lab]"],
+            capture_output=True,
+            text=True,
+            timeout=1500,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
-        assert subprocess.run([str(venv / "bin" / "jupyter"), "lab", "--version"], capture_output=True,
-                              timeout=120).returncode == 0
+        assert (
+            subprocess.run(
+                [str(venv / "bin" / "jupyter"), "lab", "--version"], capture_output=True, timeout=120
+            ).returncode
+            == 0
+        )
         env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-        done = subprocess.run([str(python), "-m", "helpers.selfcheck", "release/01_minimax/minimax.ipynb"], cwd=built,
-                              capture_output=True, text=True, timeout=600, env=env)
+        done = subprocess.run(
+            [str(python), "-m", "helpers.selfcheck", "release/01_minimax/minimax.ipynb"],
+            cwd=built,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Total: 0/14 points from the visible checks, plus 2 for written answers" in done.stdout, done.stdout
         assert "not implemented yet" in done.stdout
-        where = subprocess.run([str(python), "-c", "import helpers; print(helpers.__file__)"], capture_output=True,
-                               text=True, timeout=120, env=env, cwd=tmp_path)
+        where = subprocess.run(
+            [str(python), "-c", "import helpers; print(helpers.__file__)"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=tmp_path,
+        )
         assert where.stdout.strip() == str(built / "helpers" / "__init__.py")  # the kit's, not the course's
     finally:
         shutil.rmtree(venv, ignore_errors=True)  # several GB

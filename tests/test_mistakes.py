@@ -16,6 +16,8 @@ import pytest
 from conftest import ASSIGNMENTS, source_notebook
 from course import inprocess, nbtools, patches
 
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
+
 HERE = Path(__file__).parent
 
 

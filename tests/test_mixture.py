@@ -82,7 +82,9 @@ def test_mixture_figure_has_a_row_per_run():
     from helpers.training import History
 
     run = History(snapshots={10: ring_of_gaussians(500, seed=0), 20: _collapsed_on(1), 30: _collapsed_on(1)})
-    fig = mixture_figure({"GAN": run, "WGAN-GP": History(snapshots={10: ring_of_gaussians(500, seed=1)})}, max_snapshots=2)
+    fig = mixture_figure(
+        {"GAN": run, "WGAN-GP": History(snapshots={10: ring_of_gaussians(500, seed=1)})}, max_snapshots=2
+    )
     axes = fig.axes
     assert len(axes) == 4
     assert axes[0].get_title() == "step 10: 8/8" and axes[1].get_title().startswith("step 30")

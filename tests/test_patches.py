@@ -15,8 +15,9 @@ def test_parse_reads_description_fails_and_cells():
 
 
 def test_says_names_what_a_reason_must_contain():
-    patch = patches.parse("# Two wrong answers.\n# fails: test_a, test_b\n# says: test_a: first | second\n"
-                          "# %% cell: f\nx = 1\n")
+    patch = patches.parse(
+        "# Two wrong answers.\n# fails: test_a, test_b\n# says: test_a: first | second\n# %% cell: f\nx = 1\n"
+    )
     assert patch.says == {"test_a": ("first", "second")}
     assert patch.unsaid({"test_a": "the first and the second", "test_b": "other"}) == {}
     assert patch.unsaid({"test_a": "only the first"}) == {"test_a": ["second"]}
@@ -25,9 +26,13 @@ def test_says_names_what_a_reason_must_contain():
 
 @pytest.mark.parametrize(
     "text, problem",
-    [("# nothing\n", "no '# %% cell:"), ("x = 1\n# %% cell: f\n", "code before"), ("# %% cell: f\n# %% cell: f\n", "new grade_id"),
-     ("# fails: test_a\n# says: test_a\n# %% cell: f\n", "reads '# says:"),
-     ("# fails: test_a\n# says: test_b: text\n# %% cell: f\n", "does not fail")],
+    [
+        ("# nothing\n", "no '# %% cell:"),
+        ("x = 1\n# %% cell: f\n", "code before"),
+        ("# %% cell: f\n# %% cell: f\n", "new grade_id"),
+        ("# fails: test_a\n# says: test_a\n# %% cell: f\n", "reads '# says:"),
+        ("# fails: test_a\n# says: test_b: text\n# %% cell: f\n", "does not fail"),
+    ],
 )
 def test_parse_rejects_malformed_files(text, problem):
     with pytest.raises(ValueError, match=problem):

@@ -65,7 +65,12 @@ def test_student_exceptions_come_back_as_failures_naming_the_call():
 def test_a_record_that_does_not_fit_the_check_fails_closed():
     with replay.record() as log:
         doubles(lambda x: x * 2)
-    for bad in ([], [{**log[0], "label": "other"}], [{**log[0], "args": "0" * 24}], [{"label": "doubles", "args": log[0]["args"]}]):
+    for bad in (
+        [],
+        [{**log[0], "label": "other"}],
+        [{**log[0], "args": "0" * 24}],
+        [{"label": "doubles", "args": log[0]["args"]}],
+    ):
         with replay.replay(bad), pytest.raises(replay.IncompleteLog):
             doubles(replay.FUNCTION)
     with pytest.raises(replay.IncompleteLog):
@@ -85,8 +90,13 @@ def test_student_code_cannot_add_to_the_record():
 
 
 def test_values_cross_as_data_only():
-    values = {"tensor": torch.arange(6, dtype=torch.float32).view(2, 3), "array": np.arange(3, dtype=np.int64),
-              "scalar": np.float32(0.5), "nan": float("nan"), "nested": [1, (2.0, "x"), {"k": None}]}
+    values = {
+        "tensor": torch.arange(6, dtype=torch.float32).view(2, 3),
+        "array": np.arange(3, dtype=np.int64),
+        "scalar": np.float32(0.5),
+        "nan": float("nan"),
+        "nested": [1, (2.0, "x"), {"k": None}],
+    }
     back = replay.from_data(replay.to_data(values))
     assert back["tensor"].dtype == torch.float32 and back["tensor"].tolist() == [[0, 1, 2], [3, 4, 5]]
     assert back["array"].dtype == np.int64 and back["scalar"] == np.float32(0.5) and np.isnan(back["nan"])

@@ -4,18 +4,20 @@ reason, and the run fails closed."""
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
-import socket
-import textwrap
-import threading
 
 import numpy as np
 import pytest
 
 from course import sandbox
+
+pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 
 QUICK = sandbox.Limits(wall_seconds=60, cell_seconds=20, memory_bytes=2 * 2**30, processes=32)
 OBSERVE_X = "def observe(ns):\n    return {'x': ns['x']}\n"
@@ -31,8 +33,11 @@ def errors(outcome):
 
 
 def test_cells_run_in_order_and_observations_come_back_as_data():
-    outcome = run("import torch\nx = torch.arange(6.0).view(2, 3)", "x = x * 2\nprint('done')",
-                  probe="def observe(ns):\n    return {'x': ns['x'], 'n': 3, 'nan': float('nan'), 'words': ['a']}\n")
+    outcome = run(
+        "import torch\nx = torch.arange(6.0).view(2, 3)",
+        "x = x * 2\nprint('done')",
+        probe="def observe(ns):\n    return {'x': ns['x'], 'n': 3, 'nan': float('nan'), 'words': ['a']}\n",
+    )
     assert outcome.ok and outcome.reason == ""
     assert errors(outcome) == [None, None]
     observed = outcome.observations
@@ -62,8 +67,9 @@ def test_the_run_is_seeded_and_single_threaded():
 
 
 def test_an_endless_cell_is_stopped_and_the_notebook_goes_on():
-    outcome = run("while True:\n    pass", "x = 'after'", probe=OBSERVE_X,
-                  limits=sandbox.Limits(wall_seconds=60, cell_seconds=1))
+    outcome = run(
+        "while True:\n    pass", "x = 'after'", probe=OBSERVE_X, limits=sandbox.Limits(wall_seconds=60, cell_seconds=1)
+    )
     assert outcome.ok
     assert errors(outcome)[0].startswith("CellTimeout: the cell ran longer than 1 s")
     assert outcome.observations == {"x": "after"}
@@ -97,8 +103,12 @@ def test_a_segfault_is_a_crash_with_the_signal_named():
 
 
 def test_a_memory_bomb_fails_its_cell_only():
-    outcome = run("blob = bytearray(8 * 2**30)", "hoard = []\nwhile True:\n    hoard.append(bytearray(2**26))",
-                  "del hoard\nx = 'alive'", probe=OBSERVE_X)
+    outcome = run(
+        "blob = bytearray(8 * 2**30)",
+        "hoard = []\nwhile True:\n    hoard.append(bytearray(2**26))",
+        "del hoard\nx = 'alive'",
+        probe=OBSERVE_X,
+    )
     assert outcome.ok
     assert errors(outcome)[:2] == ["MemoryError: ", "MemoryError: "]
     assert outcome.observations == {"x": "alive"}
@@ -115,8 +125,12 @@ def test_a_fork_bomb_is_contained_and_leaves_no_process_behind():
 def test_copies_forked_in_a_cell_end_with_it():
     """Only the process that ran the notebook goes on to the next cell and reports."""
     fork = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"
-    outcome = run(fork, "import os\nx = os.getpid()\nprint('next cell', x)", probe=OBSERVE_X,
-                  limits=sandbox.Limits(wall_seconds=60, cell_seconds=20, processes=16))
+    outcome = run(
+        fork,
+        "import os\nx = os.getpid()\nprint('next cell', x)",
+        probe=OBSERVE_X,
+        limits=sandbox.Limits(wall_seconds=60, cell_seconds=20, processes=16),
+    )
     assert outcome.ok and errors(outcome) == [None, None]
     assert outcome.stdout.count("next cell") == 1 and outcome.observations["x"] == int(outcome.stdout.split()[-1])
 
@@ -124,9 +138,11 @@ def test_copies_forked_in_a_cell_end_with_it():
 def test_a_process_a_cell_leaves_running_ends_with_that_cell():
     """What a cell starts and leaves behind (a child, a fork that escaped into a new session) is
     killed when the cell ends, so it cannot compete with the next cells for the run's time."""
-    outcome = run("import subprocess\nchild = subprocess.Popen(['sleep', '60'], start_new_session=True)",
-                  "import os\ntry:\n    os.kill(child.pid, 0)\n    x = 'running'\nexcept ProcessLookupError:\n"
-                  "    x = 'gone'", probe=OBSERVE_X)
+    outcome = run(
+        "import subprocess\nchild = subprocess.Popen(['sleep', '60'], start_new_session=True)",
+        "import os\ntry:\n    os.kill(child.pid, 0)\n    x = 'running'\nexcept ProcessLookupError:\n    x = 'gone'",
+        probe=OBSERVE_X,
+    )
     assert outcome.ok and errors(outcome) == [None, None]
     assert outcome.observations["x"] == "gone"  # killed (and reaped) at the end of the first cell
 
@@ -149,8 +165,11 @@ def test_memory_is_limited_for_all_the_processes_together():
     killed = sum(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
                  for status in (os.waitpid(pid, 0)[1] for pid in children))
     """
-    outcome = run(hog, probe="def observe(ns):\n    return {'killed': ns['killed']}\n",
-                  limits=sandbox.Limits(wall_seconds=60, cell_seconds=30, memory_bytes=2**30, processes=32))
+    outcome = run(
+        hog,
+        probe="def observe(ns):\n    return {'killed': ns['killed']}\n",
+        limits=sandbox.Limits(wall_seconds=60, cell_seconds=30, memory_bytes=2**30, processes=32),
+    )
     if not any("GiB of memory in all" in layer for layer in outcome.isolation):
         pytest.skip("no memory cgroup can be made here (not root, no delegated cgroup tree)")
     # the kernel kills the largest process: some of the copies, or the notebook's own (then no result)
@@ -162,8 +181,7 @@ def test_memory_is_limited_for_all_the_processes_together():
 
 
 def test_huge_output_is_cut_and_costs_nothing():
-    outcome = run("print('x' * 50_000_000)\nx = 1", probe=OBSERVE_X,
-                  limits=sandbox.Limits(output_bytes=10_000))
+    outcome = run("print('x' * 50_000_000)\nx = 1", probe=OBSERVE_X, limits=sandbox.Limits(output_bytes=10_000))
     assert outcome.ok and outcome.observations == {"x": 1}
     assert len(outcome.stdout) < 10_100 and outcome.stdout.endswith("[output cut at 10,000 bytes]")
 
@@ -192,11 +210,27 @@ def test_a_forged_cell_report_shows_only_pngs_within_the_caps():
 
     png = sandbox.PNG_SIGNATURE + b"rest"
     limits = sandbox.Limits(figures=2, figure_bytes=1000, cell_output_chars=10)
-    reported = [{"id": "a", "error": None, "seconds": 1, "output": "z" * 50,
-                 "figures": [base64.b64encode(b"<svg onload=alert(1)>").decode(), base64.b64encode(png).decode(),
-                             base64.b64encode(png + b"x" * 2000).decode(), 7]},
-                {"id": "b", "error": None, "seconds": 1, "output": ["not", "text"],
-                 "figures": [base64.b64encode(png).decode()] * 3}]
+    reported = [
+        {
+            "id": "a",
+            "error": None,
+            "seconds": 1,
+            "output": "z" * 50,
+            "figures": [
+                base64.b64encode(b"<svg onload=alert(1)>").decode(),
+                base64.b64encode(png).decode(),
+                base64.b64encode(png + b"x" * 2000).decode(),
+                7,
+            ],
+        },
+        {
+            "id": "b",
+            "error": None,
+            "seconds": 1,
+            "output": ["not", "text"],
+            "figures": [base64.b64encode(png).decode()] * 3,
+        },
+    ]
     runs = sandbox._cell_runs(reported, limits)
     assert [r.output for r in runs] == ["z" * 10, ""]
     assert [len(r.figures) for r in runs] == [1, 1]
@@ -207,8 +241,11 @@ def test_a_forged_cell_report_shows_only_pngs_within_the_caps():
 
 
 def test_a_result_over_its_cap_is_an_output_limit():
-    outcome = run("import numpy as np\nx = np.zeros(10_000_000, dtype=np.float32)", probe=OBSERVE_X,
-                  limits=sandbox.Limits(result_bytes=1_000_000))
+    outcome = run(
+        "import numpy as np\nx = np.zeros(10_000_000, dtype=np.float32)",
+        probe=OBSERVE_X,
+        limits=sandbox.Limits(result_bytes=1_000_000),
+    )
     assert outcome.status == "output_limit" and "1,000,000 bytes" in outcome.reason
 
 
@@ -227,7 +264,8 @@ def test_only_plain_data_leaves_the_sandbox():
     """
     probe = "def observe(ns):\n    return {'x': ns['x']}\n"
     assert run(rigged, probe=probe).observations == {
-        "__error__": "TypeError: cannot send a __main__.AlwaysEqual out of the sandbox"}
+        "__error__": "TypeError: cannot send a __main__.AlwaysEqual out of the sandbox"
+    }
     probe = "def observe(ns):\n    return {'y': ns['y']}\n"
     assert run(rigged, probe=probe).observations["__error__"].startswith("TypeError: cannot send a __main__.Float")
 
@@ -272,6 +310,7 @@ def test_zero_dimensional_arrays_keep_their_shape():
 # isolation (bubblewrap): these run wherever the suite runs, as root in CI and as an ordinary user
 # in tests/test_ordinary_user.py; a machine that cannot isolate fails them (never a silent skip)
 
+
 def observe(*names):
     return "def observe(ns):\n    return {" + ", ".join(f"{n!r}: ns[{n!r}]" for n in names) + "}\n"
 
@@ -287,24 +326,41 @@ def test_only_a_minimal_view_of_the_host_is_there():
     """No course folder (answers, gradebook, sources), no home, no other checkout: only the system,
     Python, the data and the program's own folder, read-only; its home and /tmp are its own."""
     home = Path(os.path.expanduser("~"))
-    outcome = run(f"""
+    outcome = run(
+        f"""
     import os, sys
     top = sorted(os.listdir('/'))
     course = sorted(os.listdir({str(sandbox.COURSE_ROOT)!r})) if os.path.isdir({str(sandbox.COURSE_ROOT)!r}) else []
-    answers = os.path.exists({str(sandbox.COURSE_ROOT / 'answers' / 'hidden')!r})
-    home = os.path.exists({str(home / '.bash_history')!r}) or sorted(os.listdir({str(home)!r})) if os.path.isdir({str(home)!r}) else []
+    answers = os.path.exists({str(sandbox.COURSE_ROOT / "answers" / "hidden")!r})
+    home = os.path.exists({str(home / ".bash_history")!r}) or sorted(os.listdir({str(home)!r})) if os.path.isdir({str(home)!r}) else []
     grader = sorted(os.listdir('/grader'))
     import helpers, torch
     where = helpers.__file__
     ids = [os.getuid(), os.getgid()]
-    """, probe=observe("top", "course", "answers", "home", "grader", "where", "ids"))
+    """,
+        probe=observe("top", "course", "answers", "home", "grader", "where", "ids"),
+    )
     assert outcome.ok and errors(outcome) == [None], outcome.cells
     seen = outcome.observations
     assert seen["answers"] is False
     assert set(seen["course"]) <= {".venv"}  # the Python environment, where it lies inside the course
-    assert set(seen["top"]) <= {"bin", "dev", "etc", "grader", "home", "lib", "lib32", "lib64", "libx32", "proc",
-                                "sbin", "tmp", "usr", *{p.parts[1] for p in map(Path, (sys.prefix, sys.base_prefix))},
-                                *({Path(os.environ['GAN_DATA_DIR']).resolve().parts[1]} if 'GAN_DATA_DIR' in os.environ else set())}
+    assert set(seen["top"]) <= {
+        "bin",
+        "dev",
+        "etc",
+        "grader",
+        "home",
+        "lib",
+        "lib32",
+        "lib64",
+        "libx32",
+        "proc",
+        "sbin",
+        "tmp",
+        "usr",
+        *{p.parts[1] for p in map(Path, (sys.prefix, sys.base_prefix))},
+        *({Path(os.environ["GAN_DATA_DIR"]).resolve().parts[1]} if "GAN_DATA_DIR" in os.environ else set()),
+    }
     assert "sys" not in seen["top"]
     assert seen["grader"] == ["helpers", "sandbox_child.py"]
     assert seen["where"] == "/grader/helpers/__init__.py"
@@ -312,8 +368,10 @@ def test_only_a_minimal_view_of_the_host_is_there():
     if home not in {Path(sys.prefix), *Path(sys.prefix).parents, *Path(sys.base_prefix).parents}:
         assert seen["home"] == []
     else:  # the Python environment lies in the home folder: only its own folder is there
-        assert all((home / name) in {*Path(sys.prefix).parents, *Path(sys.base_prefix).parents, Path(sys.prefix)}
-                   for name in seen["home"])
+        assert all(
+            (home / name) in {*Path(sys.prefix).parents, *Path(sys.base_prefix).parents, Path(sys.prefix)}
+            for name in seen["home"]
+        )
 
 
 def test_nothing_of_the_host_can_be_written():
@@ -321,10 +379,17 @@ def test_nothing_of_the_host_can_be_written():
     library, /usr, /etc, the data and the program's folder are read-only; a write fails."""
     import site
 
-    targets = [Path(site.getsitepackages()[0]) / "evil.pth", Path(os.__file__).with_name("evil.py"), Path("/usr/evil"),
-               Path("/etc/evil"), Path("/grader/helpers/evil.py"), Path("/grader/sandbox_child.py"),
-               Path(os.environ.get("GAN_DATA_DIR", "/usr")) / "evil"]
-    outcome = run(f"""
+    targets = [
+        Path(site.getsitepackages()[0]) / "evil.pth",
+        Path(os.__file__).with_name("evil.py"),
+        Path("/usr/evil"),
+        Path("/etc/evil"),
+        Path("/grader/helpers/evil.py"),
+        Path("/grader/sandbox_child.py"),
+        Path(os.environ.get("GAN_DATA_DIR", "/usr")) / "evil",
+    ]
+    outcome = run(
+        f"""
     import errno
     results = []
     for path in {[str(t) for t in targets]!r}:
@@ -334,17 +399,21 @@ def test_nothing_of_the_host_can_be_written():
             results.append('written')
         except OSError as error:
             results.append(errno.errorcode[error.errno])
-    """, probe=observe("results"))
+    """,
+        probe=observe("results"),
+    )
     assert outcome.ok, outcome.reason
-    assert all(result in {"EROFS", "EACCES", "ENOENT", "EPERM"} for result in outcome.observations["results"]), \
-        dict(zip(map(str, targets), outcome.observations["results"]))
+    assert all(result in {"EROFS", "EACCES", "ENOENT", "EPERM"} for result in outcome.observations["results"]), dict(
+        zip(map(str, targets), outcome.observations["results"])
+    )
     assert not any(t.exists() for t in targets if not str(t).startswith("/grader"))
 
 
 def test_its_writable_folders_are_private_capped_and_gone_afterwards(tmp_path):
     marker = f"gan-sandbox-leak-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     before = set(os.listdir("/tmp"))
-    outcome = run(f"""
+    outcome = run(
+        f"""
     import errno, os
     open('/tmp/{marker}', 'w').write('left behind?')
     open('/dev/shm/{marker}', 'w').write('left behind?')
@@ -357,7 +426,10 @@ def test_its_writable_folders_are_private_capped_and_gone_afterwards(tmp_path):
     except OSError as error:
         full = errno.errorcode[error.errno]
     home = os.getcwd()
-    """, probe=observe("full", "home"), limits=sandbox.Limits(wall_seconds=60, cell_seconds=20, disk_bytes=16 * 2**20))
+    """,
+        probe=observe("full", "home"),
+        limits=sandbox.Limits(wall_seconds=60, cell_seconds=20, disk_bytes=16 * 2**20),
+    )
     assert outcome.ok, outcome.reason
     assert outcome.observations == {"full": "ENOSPC", "home": sandbox.HOME}
     assert not Path("/tmp", marker).exists() and not Path("/dev/shm", marker).exists()
@@ -365,7 +437,8 @@ def test_its_writable_folders_are_private_capped_and_gone_afterwards(tmp_path):
 
 
 def test_no_capabilities_no_mounts_no_kernel_settings_no_disks():
-    outcome = run("""
+    outcome = run(
+        """
     import ctypes, os
     libc = ctypes.CDLL(None, use_errno=True)
     unmount = [libc.umount2(b'/usr', 2), ctypes.get_errno()]
@@ -379,7 +452,9 @@ def test_no_capabilities_no_mounts_no_kernel_settings_no_disks():
     caps = [line.split()[1] for line in open('/proc/self/status') if line.startswith(('CapEff', 'CapPrm', 'CapBnd'))]
     cgroups = os.path.exists('/sys/fs/cgroup')
     userns = [libc.unshare(0x10000000), ctypes.get_errno()]  # CLONE_NEWUSER
-    """, probe=observe("unmount", "mount", "sysctl", "devices", "caps", "cgroups", "userns"))
+    """,
+        probe=observe("unmount", "mount", "sysctl", "devices", "caps", "cgroups", "userns"),
+    )
     assert outcome.ok and errors(outcome) == [None], (outcome.reason, outcome.cells)
     seen = outcome.observations
     assert seen["unmount"][0] == -1 and seen["mount"][0] == -1
@@ -406,12 +481,15 @@ def test_there_is_no_network():
 def test_other_processes_and_the_environment_are_out_of_reach():
     os.environ["GAN_TEST_SECRET"] = "instructor-only"
     try:
-        outcome = run(f"""
+        outcome = run(
+            f"""
         import os
         pids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
-        leak = os.path.exists('/proc/{os.getpid()}/root{sandbox.COURSE_ROOT / 'answers'}')
+        leak = os.path.exists('/proc/{os.getpid()}/root{sandbox.COURSE_ROOT / "answers"}')
         secret = os.environ.get('GAN_TEST_SECRET')
-        """, probe=observe("pids", "leak", "secret"))
+        """,
+            probe=observe("pids", "leak", "secret"),
+        )
     finally:
         del os.environ["GAN_TEST_SECRET"]
     assert outcome.ok, outcome.reason
@@ -421,7 +499,8 @@ def test_other_processes_and_the_environment_are_out_of_reach():
 
 def test_a_new_session_does_not_outlive_the_run():
     """A daemon (fork, setsid, fork again) ends with the run: its PID namespace ends with it."""
-    outcome = run("""
+    outcome = run(
+        """
     import os, time
     if os.fork() == 0:
         os.setsid()
@@ -430,7 +509,9 @@ def test_a_new_session_does_not_outlive_the_run():
         os._exit(0)
     time.sleep(0.5)
     x = 1
-    """, probe=OBSERVE_X)
+    """,
+        probe=OBSERVE_X,
+    )
     assert outcome.ok and outcome.observations == {"x": 1}
     time.sleep(0.5)
     assert _sandbox_processes(outcome.folder) == []
@@ -440,8 +521,17 @@ def test_the_data_folder_is_there_read_only_and_nothing_beside_it(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "images.idx").write_text("pixels")
     (tmp_path / "answers.npz").write_text("secret")
-    outcome = sandbox.run([("c0", f"import os\nlisting = sorted(os.listdir({str(tmp_path)!r}))\n"
-                                  f"data = open({str(tmp_path / 'data' / 'images.idx')!r}).read()")],
-                          probe=observe("listing", "data"), limits=QUICK, env={"GAN_DATA_DIR": str(tmp_path / "data")})
+    outcome = sandbox.run(
+        [
+            (
+                "c0",
+                f"import os\nlisting = sorted(os.listdir({str(tmp_path)!r}))\n"
+                f"data = open({str(tmp_path / 'data' / 'images.idx')!r}).read()",
+            )
+        ],
+        probe=observe("listing", "data"),
+        limits=QUICK,
+        env={"GAN_DATA_DIR": str(tmp_path / "data")},
+    )
     assert outcome.ok, outcome.reason
     assert outcome.observations == {"listing": ["data"], "data": "pixels"}

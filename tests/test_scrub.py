@@ -13,13 +13,16 @@ import pytest
 from course import autograde, grader, submissions
 
 
-@pytest.mark.parametrize("message", [
-    "gda_step on the hidden test games: does not match the reference. max error 0.75 > tolerance 1e-05; "
-    "at flat index 3 expected -1.995, got 0.3. x_new = x - lr * df/dx(x, y)",
-    "gda_step(grad, 0.3, -1.7, lr=0.05) on -0.5x² + 3.0xy + 2.0y² returned 'abc'",
-    "expected [0.24965508, 6] got {'a': 1} or `7` or \"eight 8\" or <9> or ½ or ٣ or 1_000 or 2.5E+3 or .5",
-    "SADDLE_F must return a pair of numbers (x, y), got (nan, inf)",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "gda_step on the hidden test games: does not match the reference. max error 0.75 > tolerance 1e-05; "
+        "at flat index 3 expected -1.995, got 0.3. x_new = x - lr * df/dx(x, y)",
+        "gda_step(grad, 0.3, -1.7, lr=0.05) on -0.5x² + 3.0xy + 2.0y² returned 'abc'",
+        "expected [0.24965508, 6] got {'a': 1} or `7` or \"eight 8\" or <9> or ½ or ٣ or 1_000 or 2.5E+3 or .5",
+        "SADDLE_F must return a pair of numbers (x, y), got (nan, inf)",
+    ],
+)
 def test_a_scrubbed_message_holds_no_digit_and_no_literal(message):
     scrubbed = grader.scrub(message)
     assert not any(char.isnumeric() for char in scrubbed), scrubbed
@@ -39,12 +42,16 @@ def test_the_hidden_reason_says_which_property_failed():
 
 
 def test_check_calls_in_the_hidden_region_are_marked_hidden():
-    cell = nbformat.v4.new_code_cell("# Check\nchecks.a(f)\n### BEGIN HIDDEN TESTS\nchecks.a(f,\n  case='hidden')\n"
-                                     "### END HIDDEN TESTS\nchecks.b(f)")
+    cell = nbformat.v4.new_code_cell(
+        "# Check\nchecks.a(f)\n### BEGIN HIDDEN TESTS\nchecks.a(f,\n  case='hidden')\n### END HIDDEN TESTS\nchecks.b(f)"
+    )
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
     (test,) = grader.tests_of(nbformat.v4.new_notebook(cells=[cell]))
     assert [(c.check, c.kwargs, c.hidden) for c in test.calls] == [
-        ("a", {}, False), ("a", {"case": "hidden"}, True), ("b", {}, False)]
+        ("a", {}, False),
+        ("a", {"case": "hidden"}, True),
+        ("b", {}, False),
+    ]
 
 
 def test_stderr_is_kept_capped():
@@ -101,8 +108,9 @@ def test_a_submission_folder_holds_plain_files_only(tmp_path):
     linked = tmp_path / "submitted" / "t" / "a"
     assert "is a symbolic link" in submissions.folder_problem(linked, (tmp_path / "submitted" / "t" / "a"))
     (tmp_path / "submitted" / "u").symlink_to(tmp_path / "submitted" / "s", target_is_directory=True)
-    assert "resolves outside" in submissions.folder_problem(tmp_path / "submitted" / "u" / "a",
-                                                            tmp_path.resolve() / "submitted" / "u" / "a")
+    assert "resolves outside" in submissions.folder_problem(
+        tmp_path / "submitted" / "u" / "a", tmp_path.resolve() / "submitted" / "u" / "a"
+    )
 
 
 def test_a_huge_notebook_is_refused_unread(tmp_path, monkeypatch):

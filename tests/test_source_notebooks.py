@@ -34,7 +34,9 @@ def test_nbgrader_cells_are_well_formed(path):
         first = cell.source.splitlines()[0]
         match = nbtools.POINTS_IN_TITLE.search(first)
         assert first.startswith("# Check: ") and match, f"{gid}: first line must say '# Check: ... [N points]'"
-        assert float(match.group(1)) == float(nbtools.meta(cell)["points"]) > 0, f"{gid}: points in title and metadata differ"
+        assert float(match.group(1)) == float(nbtools.meta(cell)["points"]) > 0, (
+            f"{gid}: points in title and metadata differ"
+        )
         assert nbtools.BEGIN_HIDDEN in cell.source and nbtools.END_HIDDEN in cell.source, f"{gid}: no hidden part"
         visible = nbtools.without_markers(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=False)
         assert re.search(r"checks\.\w+\(", visible), f"{gid}: the visible part calls no check"
@@ -74,6 +76,7 @@ def executed(request, mnist_dir):
         mp.undo()
 
 
+@pytest.mark.slow  # runs the whole notebook
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_runs_headless_and_every_check_passes(path, executed):
     result = executed[path]
@@ -86,10 +89,15 @@ def test_runs_headless_and_every_check_passes(path, executed):
             text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
             assert "passed: " in text, f"{nbtools.grade_id(cell)} printed no 'passed' line"
             # nbgrader gives 0 points to a test cell that writes to stderr, even if it passed
-            assert not [o for o in cell.outputs if o.get("name") == "stderr"], f"{nbtools.grade_id(cell)} wrote to stderr"
-    images = sum(1 for c in result.nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {}))
+            assert not [o for o in cell.outputs if o.get("name") == "stderr"], (
+                f"{nbtools.grade_id(cell)} wrote to stderr"
+            )
+    images = sum(
+        1 for c in result.nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})
+    )
     assert images >= 2, "the notebook should show its figures (real digits, generated images)"
     last = result.nb.cells[-1]  # the self-check: every visible check again, all points
     total = sum(nbtools.test_points(result.nb).values())
     assert last.get("id") == "self_check" and f"Total: {total:g}/{total:g} points" in "".join(
-        o.get("text", "") for o in last.outputs), last.outputs
+        o.get("text", "") for o in last.outputs
+    ), last.outputs

@@ -26,8 +26,22 @@ def run(num_steps=10, k=1, batch_size=8, images=None, step=simple_step, seed=0, 
     D, G = tiny_models()
     opt_D, opt_G = (torch.optim.SGD(m.parameters(), lr=0.01) for m in (D, G))
     images = torch.rand(40, 1, 4, 4) * 2 - 1 if images is None else images
-    history = train_gan(step, D, G, opt_D, opt_G, images, sample_noise=sample_noise, noise_dim=3,
-                        num_steps=num_steps, k=k, batch_size=batch_size, device="cpu", progress=False, **kwargs)
+    history = train_gan(
+        step,
+        D,
+        G,
+        opt_D,
+        opt_G,
+        images,
+        sample_noise=sample_noise,
+        noise_dim=3,
+        num_steps=num_steps,
+        k=k,
+        batch_size=batch_size,
+        device="cpu",
+        progress=False,
+        **kwargs,
+    )
     return history, D, G
 
 
@@ -151,17 +165,46 @@ def test_a_conditional_step_gets_the_classes_of_its_images():
     set_seed(0)
     D = nn.Sequential(nn.Flatten(), nn.Linear(16, 1))
     opt = torch.optim.SGD(D.parameters(), lr=0.1)
-    history = train_gan(step, D, ConditionalG(), opt, opt, images, sample_noise=sample_noise, noise_dim=3, num_steps=4,
-                        batch_size=5, k=2, fixed_z=torch.zeros(12, 3), device="cpu", progress=False, labels=labels)
+    history = train_gan(
+        step,
+        D,
+        ConditionalG(),
+        opt,
+        opt,
+        images,
+        sample_noise=sample_noise,
+        noise_dim=3,
+        num_steps=4,
+        batch_size=5,
+        k=2,
+        fixed_z=torch.zeros(12, 3),
+        device="cpu",
+        progress=False,
+        labels=labels,
+    )
     assert seen[-1] == ("G", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])  # snapshots: classes 0..9 in turn by default
     assert history.steps == 4
     with pytest.raises(ValueError, match="one class per image"):
-        train_gan(step, D, ConditionalG(), opt, opt, images, sample_noise=sample_noise, noise_dim=3, num_steps=1,
-                  batch_size=5, device="cpu", progress=False, labels=labels[:10])
+        train_gan(
+            step,
+            D,
+            ConditionalG(),
+            opt,
+            opt,
+            images,
+            sample_noise=sample_noise,
+            noise_dim=3,
+            num_steps=1,
+            batch_size=5,
+            device="cpu",
+            progress=False,
+            labels=labels[:10],
+        )
 
 
 # ------------------------------------------------------------------------------------------------
 # Scores during training (quality=...)
+
 
 def mnist_sized_run(quality=None, num_steps=6, **kwargs):
     """A tiny GAN on 28 x 28 images (noise standing in for digits), scored at every other step."""
@@ -170,9 +213,23 @@ def mnist_sized_run(quality=None, num_steps=6, **kwargs):
     G = nn.Sequential(nn.Linear(3, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
     opt_D, opt_G = (torch.optim.SGD(m.parameters(), lr=0.01) for m in (D, G))
     images = torch.rand(64, 1, 28, 28) * 2 - 1
-    history = train_gan(simple_step, D, G, opt_D, opt_G, images, sample_noise=sample_noise, noise_dim=3,
-                        num_steps=num_steps, batch_size=16, snapshot_every=2, device="cpu", progress=False,
-                        quality=quality, **kwargs)
+    history = train_gan(
+        simple_step,
+        D,
+        G,
+        opt_D,
+        opt_G,
+        images,
+        sample_noise=sample_noise,
+        noise_dim=3,
+        num_steps=num_steps,
+        batch_size=16,
+        snapshot_every=2,
+        device="cpu",
+        progress=False,
+        quality=quality,
+        **kwargs,
+    )
     return history, G
 
 
@@ -211,9 +268,23 @@ def test_smoke_mode_scores_few_samples(monkeypatch, smoke):
     G.register_forward_hook(lambda module, inputs, output: calls.append((module.training, len(inputs[0]))))
     D = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
     opt = torch.optim.SGD([*D.parameters(), *G.parameters()], lr=0.01)
-    train_gan(simple_step, D, G, opt, opt, torch.rand(64, 1, 28, 28) * 2 - 1, sample_noise=sample_noise, noise_dim=3,
-              num_steps=1, batch_size=16, fixed_z=torch.zeros(4, 3), device="cpu", progress=False, quality="mnist",
-              score_count=1000)
+    train_gan(
+        simple_step,
+        D,
+        G,
+        opt,
+        opt,
+        torch.rand(64, 1, 28, 28) * 2 - 1,
+        sample_noise=sample_noise,
+        noise_dim=3,
+        num_steps=1,
+        batch_size=16,
+        fixed_z=torch.zeros(4, 3),
+        device="cpu",
+        progress=False,
+        quality="mnist",
+        score_count=1000,
+    )
     scored = SMOKE_SCORE_COUNT if smoke == "1" else 1000
     assert sum(n for training, n in calls if not training) == 4 + scored  # the snapshot, then the scored samples
 
@@ -236,9 +307,24 @@ def test_a_conditional_generator_is_scored_with_every_class():
 
     D = nn.Sequential(nn.Flatten(), nn.Linear(784, 1))
     opt = torch.optim.SGD(D.parameters(), lr=0.1)
-    history = train_gan(step, D, ConditionalG(), opt, opt, torch.rand(40, 1, 28, 28), labels=torch.arange(40) % 10,
-                        sample_noise=sample_noise, noise_dim=3, num_steps=1, batch_size=8, fixed_z=torch.zeros(2, 3),
-                        device="cpu", progress=False, quality="mnist", score_count=30)
+    history = train_gan(
+        step,
+        D,
+        ConditionalG(),
+        opt,
+        opt,
+        torch.rand(40, 1, 28, 28),
+        labels=torch.arange(40) % 10,
+        sample_noise=sample_noise,
+        noise_dim=3,
+        num_steps=1,
+        batch_size=8,
+        fixed_z=torch.zeros(2, 3),
+        device="cpu",
+        progress=False,
+        quality="mnist",
+        score_count=30,
+    )
     assert calls == [[0, 1], list(range(10)) * 3]  # the snapshot, then the 30 scored samples
     assert history.scores[1].classes_covered >= 0
 
@@ -272,6 +358,7 @@ print("done", len(history.loss_D))
 """
 
 
+@pytest.mark.slow  # a real kernel
 def test_the_progress_bar_leaves_one_line_in_an_executed_notebook(tmp_path):
     """Headless in a real kernel: the bar is one display updated in place, not an output per refresh."""
     import nbformat

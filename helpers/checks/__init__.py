@@ -255,8 +255,10 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
     expect(bool(torch.isfinite(got).all()), f"{name}: contains NaN or inf values")
     error = max_error(got, expected)
     if error > tol and replay.judging_hidden():  # the expected values stay with the grader
-        raise AssertionError(f"{name}: does not match the reference values of the hidden case (tolerance {tol:g})"
-                             + (f". {hint}" if hint else ""))
+        raise AssertionError(
+            f"{name}: does not match the reference values of the hidden case (tolerance {tol:g})"
+            + (f". {hint}" if hint else "")
+        )
     if error > tol:
         where = int((got.double() - expected.double()).abs().flatten().argmax())
         message = (
@@ -273,9 +275,27 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
 # constructor attributes that fix its parameters, every parameter's name and shape); the answers
 # (parameter count, layers, signatures) are computed from it by the check, outside the sandbox.
 
-MODEL_ATTRIBUTES = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride", "padding",
-                    "output_padding", "transposed", "num_features", "affine", "track_running_stats", "p", "negative_slope")
-LINEAR, CONV, BATCH_NORM = "torch.nn.modules.linear.Linear", "torch.nn.modules.conv._ConvNd", "torch.nn.modules.batchnorm._BatchNorm"
+MODEL_ATTRIBUTES = (
+    "in_features",
+    "out_features",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "output_padding",
+    "transposed",
+    "num_features",
+    "affine",
+    "track_running_stats",
+    "p",
+    "negative_slope",
+)
+LINEAR, CONV, BATCH_NORM = (
+    "torch.nn.modules.linear.Linear",
+    "torch.nn.modules.conv._ConvNd",
+    "torch.nn.modules.batchnorm._BatchNorm",
+)
 
 
 def _class_name(kind: type) -> str:
@@ -289,26 +309,37 @@ def describe_module(module: nn.Module, name: str = "") -> dict:
     attributes = {}
     for attribute in MODEL_ATTRIBUTES:
         value = getattr(module, attribute, None)
-        if value is not None and (type(value) in (bool, int, float, str) or
-                                  (type(value) is tuple and all(type(v) is int for v in value))):
+        if value is not None and (
+            type(value) in (bool, int, float, str) or (type(value) is tuple and all(type(v) is int for v in value))
+        ):
             attributes[attribute] = value
-    return {"name": name, "class": _class_name(type(module)), "bases": [_class_name(k) for k in type(module).__mro__],
-            "attributes": attributes,
-            "parameters": {key: None if value is None else list(value.shape) for key, value in module._parameters.items()}}
+    return {
+        "name": name,
+        "class": _class_name(type(module)),
+        "bases": [_class_name(k) for k in type(module).__mro__],
+        "attributes": attributes,
+        "parameters": {key: None if value is None else list(value.shape) for key, value in module._parameters.items()},
+    }
 
 
 def describe_model(model: nn.Module) -> dict:
     """The raw description of `model`: {"modules": describe_module of each of model.named_modules()
     (registration order), "parameters": [[name, shape], ...] of model.named_parameters()}."""
-    return {"modules": [describe_module(module, name) for name, module in model.named_modules()],
-            "parameters": [[name, list(p.shape)] for name, p in model.named_parameters()]}
+    return {
+        "modules": [describe_module(module, name) for name, module in model.named_modules()],
+        "parameters": [[name, list(p.shape)] for name, p in model.named_parameters()],
+    }
 
 
 def model_description(name: str, model: nn.Module) -> dict:
     """`describe_model(model)`, recorded in the grading sandbox and replayed outside (replay.state)."""
     description = replay.state(f"{name}: the model's description", describe_model, model)
-    expect(type(description) is dict and type(description.get("modules")) is list
-           and type(description.get("parameters")) is list, f"{name}: the sandbox's description of the model is malformed")
+    expect(
+        type(description) is dict
+        and type(description.get("modules")) is list
+        and type(description.get("parameters")) is list,
+        f"{name}: the sandbox's description of the model is malformed",
+    )
     return description
 
 
@@ -358,12 +389,15 @@ def layer_signature(layer) -> str:
     if _is(entry, LINEAR):
         return f"{kind}({a.get('in_features')}, {a.get('out_features')}, bias={has_bias})"
     if _is(entry, CONV):
+
         def one(value):  # (5, 5) -> 5
             return value[0] if isinstance(value, (tuple, list)) and len(set(value)) == 1 else value
 
         extra = f", output_padding={one(a.get('output_padding'))}" if a.get("transposed") else ""
-        return (f"{kind}({a.get('in_channels')}, {a.get('out_channels')}, kernel_size={one(a.get('kernel_size'))}, "
-                f"stride={one(a.get('stride'))}, padding={one(a.get('padding'))}{extra}, bias={has_bias})")
+        return (
+            f"{kind}({a.get('in_channels')}, {a.get('out_channels')}, kernel_size={one(a.get('kernel_size'))}, "
+            f"stride={one(a.get('stride'))}, padding={one(a.get('padding'))}{extra}, bias={has_bias})"
+        )
     if _is(entry, BATCH_NORM):
         return f"{kind}({a.get('num_features')}, affine={a.get('affine')})"
     raise TypeError(f"no signature for {kind}")
@@ -371,7 +405,9 @@ def layer_signature(layer) -> str:
 
 def assert_layers(name: str, model: nn.Module, expected: Sequence[str]) -> None:
     """Fail unless `model`'s parameter layers are exactly `expected` (signatures, in any order)."""
-    got = [layer_signature(entry) for entry in described_layers(model_description(name, model), (LINEAR, CONV, BATCH_NORM))]
+    got = [
+        layer_signature(entry) for entry in described_layers(model_description(name, model), (LINEAR, CONV, BATCH_NORM))
+    ]
     if replay.recording():  # the specification comes from the answers: judged on replay
         return
     missing, unexpected = list(expected), []
@@ -419,11 +455,15 @@ def trace_difference(got: Sequence[str], expected: Sequence[str]) -> str:
     if got == expected:
         return ""
     i = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+
     def window(trace):
         return " -> ".join(trace[max(0, i - 2) : i + 2]) or "(end)"
-    return (f"the layers run in a different order from the specification: at layer {i + 1} expected "
-            f"{expected[i] if i < len(expected) else '(end)'} ({window(expected)}), got "
-            f"{got[i] if i < len(got) else '(end)'} ({window(got)})")
+
+    return (
+        f"the layers run in a different order from the specification: at layer {i + 1} expected "
+        f"{expected[i] if i < len(expected) else '(end)'} ({window(expected)}), got "
+        f"{got[i] if i < len(got) else '(end)'} ({window(got)})"
+    )
 
 
 def set_reference_params(model: nn.Module, seed: int, gain: float = 1.0) -> nn.Module:
@@ -445,7 +485,7 @@ def set_reference_params(model: nn.Module, seed: int, gain: float = 1.0) -> nn.M
             key = f"{seed}:{layer_signature(layer)}"
         generator = torch.Generator().manual_seed(zlib.crc32(key.encode()))
 
-        def rand(shape):
+        def rand(shape, generator=generator):  # this layer's generator, bound now
             return torch.rand(shape, generator=generator)
 
         values = {}
@@ -473,11 +513,18 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
     Inputs:
     - shapes: the (in_features, out_features) of every expected layer.
     """
-    layers = [(entry["attributes"].get("in_features"), entry["attributes"].get("out_features"),
-               entry["parameters"].get("bias") is not None)
-              for entry in described_layers(model_description(name, model), LINEAR)]  # [(in, out, has_bias)]
+    layers = [
+        (
+            entry["attributes"].get("in_features"),
+            entry["attributes"].get("out_features"),
+            entry["parameters"].get("bias") is not None,
+        )
+        for entry in described_layers(model_description(name, model), LINEAR)
+    ]  # [(in, out, has_bias)]
     got = sorted((n_in, n_out) for n_in, n_out, _ in layers)
-    wanted = "the specified nn.Linear layers" if replay.judging_hidden() else f"nn.Linear layers (in, out) {list(shapes)}"
+    wanted = (
+        "the specified nn.Linear layers" if replay.judging_hidden() else f"nn.Linear layers (in, out) {list(shapes)}"
+    )
     expect(
         got == sorted(shapes),
         f"{name}: expected {wanted}, got {[(n_in, n_out) for n_in, n_out, _ in layers]}",
@@ -496,9 +543,28 @@ def set_reference_weights(name: str, model: nn.Module, shapes: Sequence[tuple[in
 # needs the model's outputs to confirm it, judged outside against the solution's (GRADING.md).
 
 # Modules that act on each value alone, without parameters that matter: taken out of a skeleton.
-ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
-               nn.Tanh, nn.Sigmoid, nn.LogSigmoid, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish, nn.Softplus,
-               nn.Softsign, nn.Tanhshrink, nn.Threshold)
+ELEMENTWISE = (
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.RReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Tanh,
+    nn.Sigmoid,
+    nn.LogSigmoid,
+    nn.Hardtanh,
+    nn.Hardsigmoid,
+    nn.Hardswish,
+    nn.Softplus,
+    nn.Softsign,
+    nn.Tanhshrink,
+    nn.Threshold,
+)
 POOLS = ((nn.MaxPool1d, nn.AvgPool1d), (nn.MaxPool2d, nn.AvgPool2d), (nn.MaxPool3d, nn.AvgPool3d))
 
 
@@ -549,20 +615,27 @@ def confirm_layers(name: str, build, x: torch.Tensor, seed: int, skeleton, whole
     The message names no expected value."""
     probes = {}
     for kind in ("skeleton", "whole"):
-        label = f"{name} with the reference parameters" + (" and its activations taken out" if kind == "skeleton" else "")
+        label = f"{name} with the reference parameters" + (
+            " and its activations taken out" if kind == "skeleton" else ""
+        )
         probes[kind] = call(label, probe_forward, build(), x, seed, kind == "skeleton", train)
     if replay.recording():  # judged outside, against the solution's probes
         return
 
     def matches(got, expected) -> bool:
         expected = torch.as_tensor(expected)
-        return (tuple(got.shape) == tuple(expected.shape) and bool(torch.isfinite(got).all())
-                and max_error(got, expected) <= 1e-4)
+        return (
+            tuple(got.shape) == tuple(expected.shape)
+            and bool(torch.isfinite(got).all())
+            and max_error(got, expected) <= 1e-4
+        )
 
-    expect(matches(probes["skeleton"], skeleton) or matches(probes["whole"], whole),
-           f"{name}: its outputs do not confirm its layers: with the reference parameters and every activation "
-           "taken out, it does not compute like the specified layers (a layer skipped, used twice or in another "
-           "order, another connection, an operation written in forward)")
+    expect(
+        matches(probes["skeleton"], skeleton) or matches(probes["whole"], whole),
+        f"{name}: its outputs do not confirm its layers: with the reference parameters and every activation "
+        "taken out, it does not compute like the specified layers (a layer skipped, used twice or in another "
+        "order, another connection, an operation written in forward)",
+    )
 
 
 def parameters_fingerprint(label: str, model: nn.Module, per_parameter: int = 64) -> str:
@@ -570,8 +643,10 @@ def parameters_fingerprint(label: str, model: nn.Module, per_parameter: int = 64
     the grading sandbox, hashed here): equal when the values are, and different for any two
     initialisations that differ (each parameter's first values differ)."""
     sample = replay.state(f"{label}: parameters", _parameter_sample, model, per_parameter)
-    expect(type(sample) is list and all(type(values) is torch.Tensor for values in sample),
-           f"{label}: the sandbox's record of the parameters is malformed")
+    expect(
+        type(sample) is list and all(type(values) is torch.Tensor for values in sample),
+        f"{label}: the sandbox's record of the parameters is malformed",
+    )
     digest = hashlib.sha256()
     for values in sample:
         digest.update(values.contiguous().numpy().tobytes())

@@ -66,7 +66,10 @@ def one_hot_matches(one_hot, labels=(3, 0, 9, 3)):
     got = call(label, one_hot, y)
     assert_shape(label, got, (len(labels), CLASSES))
     assert_dtype(label, got, torch.float32)
-    expect(torch.equal(got.cpu(), course_one_hot(y)), f"{label}: expected a 1 in column y[i] of row i and 0 elsewhere, got\n{got}")
+    expect(
+        torch.equal(got.cpu(), course_one_hot(y)),
+        f"{label}: expected a 1 in column y[i] of row i and 0 elsewhere, got\n{got}",
+    )
 
 
 def _reference_G(build, case: str):
@@ -92,9 +95,14 @@ def generator_matches(build_conditional_generator, case="visible"):
         G, z, y = _reference_G(build_conditional_generator, case)
         images = call(f"G(z, y) for z of shape {tuple(z.shape)}", G, z, y)
         assert_shape("G(z, y)", images, (len(z), 1, 28, 28))
-        assert_close(f"G(z, y) with the reference weights ({case} case)", images, load_answers(NAME)[f"G_images_{case}"], tol=TOL,
-                     hint="the input is torch.cat([z, one_hot(y)], dim=1), in that order; ReLU, ReLU, Tanh (this check's "
-                          "one_hot is the course's)")
+        assert_close(
+            f"G(z, y) with the reference weights ({case} case)",
+            images,
+            load_answers(NAME)[f"G_images_{case}"],
+            tol=TOL,
+            hint="the input is torch.cat([z, one_hot(y)], dim=1), in that order; ReLU, ReLU, Tanh (this check's "
+            "one_hot is the course's)",
+        )
 
 
 @graded
@@ -104,7 +112,10 @@ def generator_uses_labels(build_conditional_generator, case="visible"):
         G, z, y = _reference_G(build_conditional_generator, case)
         a = call("G(z, y)", G, z, y)
         b = call("G(z, (y + 1) % 10)", G, z, (y + 1) % CLASSES)
-        expect(not torch.allclose(a, b), "G(z, y) and G(z, y') are the same for different classes y, y': G ignores its label")
+        expect(
+            not torch.allclose(a, b),
+            "G(z, y) and G(z, y') are the same for different classes y, y': G ignores its label",
+        )
 
 
 @graded
@@ -113,9 +124,14 @@ def discriminator_matches(build_conditional_discriminator, case="visible"):
     with reference_pieces(build_conditional_discriminator, one_hot=course_one_hot):
         D, x, y = _reference_D(build_conditional_discriminator, case)
         logits = call(f"D(x, y) for x of shape {tuple(x.shape)}", D, x, y)
-        assert_close(f"D(x, y) with the reference weights ({case} case)", logits, load_answers(NAME)[f"D_logits_{case}"], tol=TOL,
-                     hint="the input is torch.cat([x.flatten(1), one_hot(y)], dim=1), in that order; LeakyReLU(0.01) "
-                          "after the hidden layers, no sigmoid (this check's one_hot is the course's)")
+        assert_close(
+            f"D(x, y) with the reference weights ({case} case)",
+            logits,
+            load_answers(NAME)[f"D_logits_{case}"],
+            tol=TOL,
+            hint="the input is torch.cat([x.flatten(1), one_hot(y)], dim=1), in that order; LeakyReLU(0.01) "
+            "after the hidden layers, no sigmoid (this check's one_hot is the course's)",
+        )
 
 
 @graded
@@ -125,8 +141,11 @@ def discriminator_uses_labels(build_conditional_discriminator, case="visible"):
         D, x, y = _reference_D(build_conditional_discriminator, case)
         a = call("D(x, y)", D, x, y)
         b = call("D(x, (y + 1) % 10)", D, x, (y + 1) % CLASSES)
-        expect(not torch.allclose(a, b), "D(x, y) and D(x, y') are the same for different classes: D ignores its label, "
-                                         "so it cannot punish a well-drawn digit of the wrong class")
+        expect(
+            not torch.allclose(a, b),
+            "D(x, y) and D(x, y') are the same for different classes: D ignores its label, "
+            "so it cannot punish a well-drawn digit of the wrong class",
+        )
 
 
 @graded
@@ -138,8 +157,13 @@ def interpolation_matches(interpolate, num: int = 5, dim: int = 3, seed: int = 0
     got = call(label, interpolate, z0, z1, num)
     assert_shape(label, got, (num, dim))
     t = torch.linspace(0, 1, num).unsqueeze(1)
-    assert_close(label, got, (1 - t) * z0 + t * z1, tol=1e-6,
-                 hint="row i is z0 + (z1 - z0) * i / (num - 1): the first row is z0 and the last z1")
+    assert_close(
+        label,
+        got,
+        (1 - t) * z0 + t * z1,
+        tol=1e-6,
+        hint="row i is z0 + (z1 - z0) * i / (num - 1): the first row is z0 and the last z1",
+    )
 
 
 def reference_answers(one_hot, build_conditional_generator, build_conditional_discriminator, interpolate):

@@ -19,7 +19,6 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import replay
 from helpers.checks import (
     assert_close,
     assert_dtype,
@@ -37,6 +36,7 @@ from helpers.checks import (
     model_description,
     parameter_layers,
     probe_forward,
+    replay,
     run_student,
     set_reference_params,
     trace_difference,
@@ -57,13 +57,19 @@ NETWORKS = {
 }
 CASES = {
     "dc_classifier": {"visible": {"batch": 8, "seed": 3}, "hidden": {"batch": 5, "seed": 17}},
-    "dc_generator": {"visible": {"batch": 8, "noise_dim": 4, "seed": 3}, "hidden": {"batch": 5, "noise_dim": 96, "seed": 17}},
+    "dc_generator": {
+        "visible": {"batch": 8, "noise_dim": 4, "seed": 3},
+        "hidden": {"batch": 5, "noise_dim": 96, "seed": 17},
+    },
     "fashion_discriminator": {"visible": {"batch": 8, "seed": 5}, "hidden": {"batch": 6, "seed": 23}},
-    "fashion_generator": {"visible": {"batch": 8, "noise_dim": 100, "seed": 5}, "hidden": {"batch": 6, "noise_dim": 64, "seed": 23}},
+    "fashion_generator": {
+        "visible": {"batch": 8, "noise_dim": 100, "seed": 5},
+        "hidden": {"batch": 6, "noise_dim": 64, "seed": 23},
+    },
 }
 HINTS = {
     "dc_classifier": "Conv 5x5 (32) -> LeakyReLU(0.01) -> max pool 2x2 -> conv 5x5 (64) -> LeakyReLU(0.01) -> max pool "
-                     "2x2 -> flatten -> linear 1024 -> LeakyReLU(0.01) -> linear 1, and no sigmoid at the end",
+    "2x2 -> flatten -> linear 1024 -> LeakyReLU(0.01) -> linear 1, and no sigmoid at the end",
     "dc_generator": "Each hidden layer is followed by ReLU and then batch norm (in that order); Tanh at the end",
     "fashion_discriminator": "Conv 5x5 stride 2 -> LeakyReLU(0.3) -> Dropout(0.3), twice, then flatten -> linear 1, no sigmoid",
     "fashion_generator": "Each layer but the last is followed by batch norm and then LeakyReLU(0.3); Tanh at the end",
@@ -106,10 +112,15 @@ def _check_structure(network: str, build, noise_dim: int | None = None, case: st
     assert_layers(label, model, [str(s) for s in answers[f"{network}_layers{suffix}"]])
     assert_param_count(label, model, int(answers[f"{network}_params{suffix}"]))
     spec = CASES[network][case]
-    confirm_layers(NETWORKS[network]["label"].format(noise_dim=spec.get("noise_dim")),
-                   lambda: _builder_call(network, build, spec.get("noise_dim")), _case_input(network, case),
-                   spec["seed"], answers[f"{network}_skeleton_{case}"], answers[f"{network}_whole_{case}"],
-                   train=NETWORKS[network]["generator"])
+    confirm_layers(
+        NETWORKS[network]["label"].format(noise_dim=spec.get("noise_dim")),
+        lambda: _builder_call(network, build, spec.get("noise_dim")),
+        _case_input(network, case),
+        spec["seed"],
+        answers[f"{network}_skeleton_{case}"],
+        answers[f"{network}_whole_{case}"],
+        train=NETWORKS[network]["generator"],
+    )
     return model
 
 
@@ -124,8 +135,11 @@ def _check_function(network: str, build, case: str) -> None:
     assert_dtype(label, out, torch.float32)
     if generator:
         low, high = float(out.min()), float(out.max())
-        expect(low >= -1 and high <= 1, f"{label}: values must lie in [-1, 1] like the real images, got "
-                                        f"[{low:.3f}, {high:.3f}]: end the generator with nn.Tanh()")
+        expect(
+            low >= -1 and high <= 1,
+            f"{label}: values must lie in [-1, 1] like the real images, got "
+            f"[{low:.3f}, {high:.3f}]: end the generator with nn.Tanh()",
+        )
     try:
         assert_close(label, out, expected, tol=TOL)
     except AssertionError as mismatch:
@@ -171,9 +185,15 @@ def dc_generator_reference(build_dc_generator, case="visible"):
 def _init_probe() -> nn.Module:
     """One layer of every kind the DCGANs use, big enough for the statistics to be sharp."""
     return nn.Sequential(
-        nn.Linear(512, 1024), nn.BatchNorm1d(1024), nn.ReLU(), nn.Unflatten(1, (64, 4, 4)),
-        nn.ConvTranspose2d(64, 128, 4, stride=2, padding=1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-        nn.Conv2d(128, 128, 5, padding=2, bias=False), nn.Tanh(),
+        nn.Linear(512, 1024),
+        nn.BatchNorm1d(1024),
+        nn.ReLU(),
+        nn.Unflatten(1, (64, 4, 4)),
+        nn.ConvTranspose2d(64, 128, 4, stride=2, padding=1),
+        nn.BatchNorm2d(128),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(128, 128, 5, padding=2, bias=False),
+        nn.Tanh(),
     )
 
 
@@ -188,33 +208,46 @@ def initialize_weights_matches(initialize_weights, seed: int = 0):
             parameter.data.fill_(0.5)
     run_student("model.apply(initialize_weights)", model.apply, initialize_weights)
     values = replay.state("the probe's parameters", _init_arrays, model)  # raw: [[weight, bias or None], ...]
-    layers = [(type(layer).__name__, isinstance(layer, nn.modules.batchnorm._BatchNorm), layer.bias is not None)
-              for layer in _init_layers(_init_probe())]  # the probe is course code: its layers are known here
-    expect(type(values) is list and len(values) == len(layers) and all(type(v) is list and len(v) == 2 for v in values),
-           "the sandbox's record of the probe's parameters is malformed")
+    layers = [
+        (type(layer).__name__, isinstance(layer, nn.modules.batchnorm._BatchNorm), layer.bias is not None)
+        for layer in _init_layers(_init_probe())
+    ]  # the probe is course code: its layers are known here
+    expect(
+        type(values) is list and len(values) == len(layers) and all(type(v) is list and len(v) == 2 for v in values),
+        "the sandbox's record of the probe's parameters is malformed",
+    )
     for (kind, is_scale, has_bias), (weight, bias) in zip(layers, values):
-        expect(type(weight) is torch.Tensor and (type(bias) is torch.Tensor if has_bias else bias is None),
-               "the sandbox's record of the probe's parameters is malformed")
+        expect(
+            type(weight) is torch.Tensor and (type(bias) is torch.Tensor if has_bias else bias is None),
+            "the sandbox's record of the probe's parameters is malformed",
+        )
         if is_scale:
             _expect_normal(f"{kind} weight (scale)", weight, mean=1.0, std=0.02)
         else:
             _expect_normal(f"{kind} weight", weight, mean=0.0, std=0.02)
         if bias is not None:
-            expect(bool((bias == 0).all()), f"{kind} bias: expected all zeros, got values in "
-                                            f"[{float(bias.min()):.3g}, {float(bias.max()):.3g}]")
+            expect(
+                bool((bias == 0).all()),
+                f"{kind} bias: expected all zeros, got values in [{float(bias.min()):.3g}, {float(bias.max()):.3g}]",
+            )
 
 
 def _init_layers(model: nn.Module) -> list[nn.Module]:
     """The probe's linear, convolution and batch-norm layers, in registration order."""
-    return [layer for layer in model.modules()
-            if isinstance(layer, (nn.Linear, nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm))]
+    return [
+        layer
+        for layer in model.modules()
+        if isinstance(layer, (nn.Linear, nn.modules.conv._ConvNd, nn.modules.batchnorm._BatchNorm))
+    ]
 
 
 def _init_arrays(model: nn.Module) -> list:
     """[weight, bias or None] of each of the probe's parameter layers after initialisation: raw
     values, recorded in the grading sandbox; what they are judged against is decided outside."""
-    return [[layer.weight.detach().clone(), None if layer.bias is None else layer.bias.detach().clone()]
-            for layer in _init_layers(model)]
+    return [
+        [layer.weight.detach().clone(), None if layer.bias is None else layer.bias.detach().clone()]
+        for layer in _init_layers(model)
+    ]
 
 
 def _expect_normal(label: str, values: torch.Tensor, mean: float, std: float) -> None:
@@ -222,15 +255,23 @@ def _expect_normal(label: str, values: torch.Tensor, mean: float, std: float) ->
     n = values.numel()
     got_mean, got_std = float(values.mean()), float(values.std())
     # Sampling error of the mean is std / sqrt(n), of the std about std / sqrt(2n): allow 6 of each.
-    expect(abs(got_mean - mean) < 6 * std / n**0.5,
-           f"{label}: expected values drawn from N({mean:g}, {std:g}^2), but their mean is {got_mean:.4g}")
-    expect(abs(got_std - std) < 6 * std / (2 * n) ** 0.5,
-           f"{label}: expected values drawn from N({mean:g}, {std:g}^2), but their standard deviation is "
-           f"{got_std:.4g}" + (" (0.02 is the standard deviation, not the variance)" if abs(got_std - std**0.5) < 0.01 else ""))
+    expect(
+        abs(got_mean - mean) < 6 * std / n**0.5,
+        f"{label}: expected values drawn from N({mean:g}, {std:g}^2), but their mean is {got_mean:.4g}",
+    )
+    expect(
+        abs(got_std - std) < 6 * std / (2 * n) ** 0.5,
+        f"{label}: expected values drawn from N({mean:g}, {std:g}^2), but their standard deviation is "
+        f"{got_std:.4g}"
+        + (" (0.02 is the standard deviation, not the variance)" if abs(got_std - std**0.5) < 0.01 else ""),
+    )
     # A normal distribution puts 4.6% of its values beyond 2 standard deviations, a uniform one none.
     tails = float(((values - mean).abs() > 2 * std).double().mean())
-    expect(tails > 0.03, f"{label}: only {tails:.1%} of the values lie beyond 2 standard deviations of {mean:g} "
-                         "(a normal distribution has 4.6%): draw them with nn.init.normal_")
+    expect(
+        tails > 0.03,
+        f"{label}: only {tails:.1%} of the values lie beyond 2 standard deviations of {mean:g} "
+        "(a normal distribution has 4.6%): draw them with nn.init.normal_",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,8 +296,11 @@ def fashion_discriminator_structure(build_fashion_discriminator, case="visible")
     model = _check_structure("fashion_discriminator", build_fashion_discriminator, case=case)
     description = model_description("build_fashion_discriminator()", model)
     rates = [entry["attributes"].get("p") for entry in described_layers(description, DROPOUT_CLASS)]
-    expect(rates == [DROPOUT, DROPOUT], f"build_fashion_discriminator(): expected two nn.Dropout({DROPOUT}) layers, "
-                                        f"one after each convolution's activation, got {len(rates)} with rates {rates}")
+    expect(
+        rates == [DROPOUT, DROPOUT],
+        f"build_fashion_discriminator(): expected two nn.Dropout({DROPOUT}) layers, "
+        f"one after each convolution's activation, got {len(rates)} with rates {rates}",
+    )
 
 
 @graded
@@ -292,8 +336,9 @@ def reference_answers(build_dc_classifier, build_dc_generator, build_fashion_gen
                 answers[f"{network}_out_{case}"] = out
                 for kind in ("skeleton", "whole"):
                     probed = build(spec["noise_dim"]) if generator else build()
-                    answers[f"{network}_{kind}_{case}"] = probe_forward(probed, x, spec["seed"], kind == "skeleton",
-                                                                         train=generator)
+                    answers[f"{network}_{kind}_{case}"] = probe_forward(
+                        probed, x, spec["seed"], kind == "skeleton", train=generator
+                    )
                 if case == "visible":
                     answers[f"{network}_trace"] = layer_trace(model, x)
     return answers

@@ -18,8 +18,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import replay
-from helpers.checks import assert_close, call_loss, expect, graded, max_error, run_student
+from helpers.checks import assert_close, call_loss, expect, graded, max_error, replay, run_student
 
 NAME = "gan_losses"
 ASSIGNMENT = "04_gan_losses"
@@ -34,8 +33,15 @@ LR, BETAS = 1e-3, (0.5, 0.999)
 # notebook specifies, the others at Adam's defaults. (foreach, fused, capturable and differentiable
 # change how the update is computed, not what it is.) A setting absent from a group (an older torch
 # without decoupled_weight_decay) counts as its default.
-ADAM_SETTINGS = {"lr": LR, "betas": BETAS, "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False, "maximize": False,
-                 "decoupled_weight_decay": False}
+ADAM_SETTINGS = {
+    "lr": LR,
+    "betas": BETAS,
+    "eps": 1e-8,
+    "weight_decay": 0.0,
+    "amsgrad": False,
+    "maximize": False,
+    "decoupled_weight_decay": False,
+}
 DETACH_KS = (1, 3)  # the k of gan_step_detaches' calls in the notebook (visible, hidden)
 COUNT_KS = (2, 3, 1)  # the k of gan_step_counts' calls
 
@@ -73,8 +79,13 @@ def discriminator_loss_matches(discriminator_loss, case="visible"):
     """discriminator_loss is the mean BCE of real logits against 1 plus that of fake logits against 0."""
     real, fake = logits_case(case)
     loss = call_loss(f"discriminator_loss for logits of shape {tuple(real.shape)}", discriminator_loss, real, fake)
-    assert_close("discriminator_loss", loss, load_answers(NAME)[f"d_loss_{case}"], tol=TOL,
-                 hint="bce_loss(logits_real, ones) + bce_loss(logits_fake, zeros), on the logits themselves (no sigmoid)")
+    assert_close(
+        "discriminator_loss",
+        loss,
+        load_answers(NAME)[f"d_loss_{case}"],
+        tol=TOL,
+        hint="bce_loss(logits_real, ones) + bce_loss(logits_fake, zeros), on the logits themselves (no sigmoid)",
+    )
 
 
 @graded
@@ -82,18 +93,29 @@ def generator_loss_matches(generator_loss, case="visible"):
     """generator_loss is the non-saturating loss: the mean BCE of the fake logits against 1."""
     _, fake = logits_case(case)
     loss = call_loss(f"generator_loss for logits of shape {tuple(fake.shape)}", generator_loss, fake)
-    assert_close("generator_loss", loss, load_answers(NAME)[f"g_loss_{case}"], tol=TOL,
-                 hint="bce_loss(logits_fake, ones): G wants D to call its images real")
+    assert_close(
+        "generator_loss",
+        loss,
+        load_answers(NAME)[f"g_loss_{case}"],
+        tol=TOL,
+        hint="bce_loss(logits_fake, ones): G wants D to call its images real",
+    )
 
 
 @graded
 def losses_accept_both_shapes(discriminator_loss, generator_loss, n=6):
     """Both losses build their targets in the logits' shape: (N, 1) and (N,) give one and the same scalar."""
     real, fake = torch.linspace(-3, 3, n), torch.linspace(2, -4, n)
-    for name, fn, args in (("discriminator_loss", discriminator_loss, (real, fake)), ("generator_loss", generator_loss, (fake,))):
+    for name, fn, args in (
+        ("discriminator_loss", discriminator_loss, (real, fake)),
+        ("generator_loss", generator_loss, (fake,)),
+    ):
         column = call_loss(f"{name} for logits of shape ({n}, 1)", fn, *(a.view(n, 1) for a in args))
         flat = call_loss(f"{name} for logits of shape ({n},)", fn, *args)
-        expect(torch.allclose(column, flat, atol=1e-6), f"{name} gives {float(column):.5f} for logits of shape ({n}, 1) but {float(flat):.5f} for shape ({n},)")
+        expect(
+            torch.allclose(column, flat, atol=1e-6),
+            f"{name} gives {float(column):.5f} for logits of shape ({n}, 1) but {float(flat):.5f} for shape ({n},)",
+        )
 
 
 @graded
@@ -125,18 +147,26 @@ def losses_take_logits(discriminator_loss, generator_loss):
     """Both losses work on raw logits, stably: at logits of +-100 their values and gradients are finite and exact."""
     answers = load_answers(NAME)
     real, fake = (logits.clone().requires_grad_(True) for logits in EXTREME)
-    hint = ("pass the logits to bce_loss as they are: applying a sigmoid first (or taking log(sigmoid)) gives inf in "
-            "float32 beyond about +-90, and guarding it with torch.where still gives NaN gradients")
-    for name, fn, args in (("discriminator_loss", discriminator_loss, (real, fake)), ("generator_loss", generator_loss, (fake,))):
+    hint = (
+        "pass the logits to bce_loss as they are: applying a sigmoid first (or taking log(sigmoid)) gives inf in "
+        "float32 beyond about +-90, and guarding it with torch.where still gives NaN gradients"
+    )
+    for name, fn, args in (
+        ("discriminator_loss", discriminator_loss, (real, fake)),
+        ("generator_loss", generator_loss, (fake,)),
+    ):
         label = f"{name} at logits of +-100"
         loss = call_loss(label, fn, *args)
         grads = replay.state(f"the gradients of {label} with respect to the logits", _logit_gradients, loss, *args)
         assert_close(label, loss, answers[f"{name[0]}_loss_extreme"], tol=TOL, hint=hint)
-        expect(type(grads) is list and len(grads) == len(args),
-               f"{label}: autograd cannot follow the loss back to the logits (no grad_fn): compute it from the logits "
-               "with torch operations (no .item(), no numpy, no new tensor from its value)")
-        for which, grad, expected in zip(("logits_real", "logits_fake")[-len(args):], grads,
-                                         answers[f"{name[0]}_loss_extreme_grads"]):
+        expect(
+            type(grads) is list and len(grads) == len(args),
+            f"{label}: autograd cannot follow the loss back to the logits (no grad_fn): compute it from the logits "
+            "with torch operations (no .item(), no numpy, no new tensor from its value)",
+        )
+        for which, grad, expected in zip(
+            ("logits_real", "logits_fake")[-len(args) :], grads, answers[f"{name[0]}_loss_extreme_grads"]
+        ):
             expect(isinstance(grad, torch.Tensor), f"{label}: the loss does not depend on {which}")
             assert_close(f"the gradient of {label} with respect to {which}", grad, expected, tol=TOL, hint=hint)
 
@@ -164,7 +194,9 @@ def optimizer_case(case: str) -> tuple[nn.Module, list[list[torch.Tensor]]]:
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.copy_(torch.randn(parameter.shape, generator=generator))
-    grads = [[torch.randn(p.shape, generator=generator) * scale for p in model.parameters()] for scale in GRADIENT_SCALES]
+    grads = [
+        [torch.randn(p.shape, generator=generator) * scale for p in model.parameters()] for scale in GRADIENT_SCALES
+    ]
     return model, grads
 
 
@@ -172,15 +204,21 @@ def _describe_optimizer(optimizer, model: nn.Module) -> dict:
     """The optimizer as plain data: its class (and base classes) by name, and each param group's
     settings with its parameters as positions in model.parameters() (-1: not one of the model's)."""
     kind = type(optimizer)
-    description = {"type": f"{kind.__module__}.{kind.__qualname__}",
-                   "bases": [f"{k.__module__}.{k.__qualname__}" for k in kind.__mro__], "groups": None}
+    description = {
+        "type": f"{kind.__module__}.{kind.__qualname__}",
+        "bases": [f"{k.__module__}.{k.__qualname__}" for k in kind.__mro__],
+        "groups": None,
+    }
     groups = getattr(optimizer, "param_groups", None) if isinstance(optimizer, torch.optim.Optimizer) else None
     if groups is not None:
         position = {id(p): i for i, p in enumerate(model.parameters())}
         description["groups"] = [
-            {"params": [position.get(id(p), -1) for p in group.get("params", [])],
-             "settings": {str(key): value for key, value in group.items() if key != "params"}}
-            for group in groups]
+            {
+                "params": [position.get(id(p), -1) for p in group.get("params", [])],
+                "settings": {str(key): value for key, value in group.items() if key != "params"},
+            }
+            for group in groups
+        ]
     return description
 
 
@@ -246,24 +284,34 @@ def optimizer_settings(get_optimizer, case="visible"):
     if replay.recording():  # judged on replay, from the record alone
         return
     hidden = replay.judging_hidden()
-    expect(type(description) is dict and {"type", "bases", "groups"} <= set(description),
-           "the sandbox's description of the optimizer is malformed")
+    expect(
+        type(description) is dict and {"type", "bases", "groups"} <= set(description),
+        "the sandbox's description of the optimizer is malformed",
+    )
     bases = description["bases"]
-    expect(type(bases) is list and "torch.optim.adam.Adam" in bases,
-           f"get_optimizer must return a torch.optim.Adam, got {description['type']}")
+    expect(
+        type(bases) is list and "torch.optim.adam.Adam" in bases,
+        f"get_optimizer must return a torch.optim.Adam, got {description['type']}",
+    )
     groups = description["groups"]
     expect(type(groups) is list and groups, f"get_optimizer returned a {description['type']} without param groups")
     held = sorted(i for group in groups for i in group["params"])
     n_params = len(list(optimizer_case(case)[0].parameters()))
-    expect(held == list(range(n_params)),
-           f"the optimizer must hold exactly model.parameters() ({n_params} tensors), got {len(held)}"
-           + (f" of which {held.count(-1)} are not the model's" if -1 in held else ""))
+    expect(
+        held == list(range(n_params)),
+        f"the optimizer must hold exactly model.parameters() ({n_params} tensors), got {len(held)}"
+        + (f" of which {held.count(-1)} are not the model's" if -1 in held else ""),
+    )
     problems = [problem for group in groups for problem in _setting_problems(group["settings"], hidden)]
     expect(not problems, "; ".join(dict.fromkeys(problems)))  # every setting that is off, each named once
     expect(params is not None, "the optimizer could not take a step")
-    assert_close("the model's parameters after three optimizer steps with seeded gradients", params,
-                 load_answers(NAME)[f"optimizer_params_{case}"], tol=OPTIMIZER_TOL,
-                 hint="Adam's other settings at their defaults (eps, weight_decay 0, no amsgrad, no maximize)")
+    assert_close(
+        "the model's parameters after three optimizer steps with seeded gradients",
+        params,
+        load_answers(NAME)[f"optimizer_params_{case}"],
+        tol=OPTIMIZER_TOL,
+        hint="Adam's other settings at their defaults (eps, weight_decay 0, no amsgrad, no maximize)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,7 +346,10 @@ def step_inputs(case: str):
     generator = torch.Generator().manual_seed(spec["seed"])
     shape = (spec["k"], spec["batch"])
     batches = [
-        (torch.rand(*shape, 1, 4, 4, generator=generator) * 2 - 1, torch.rand(*shape, NOISE_DIM, generator=generator) * 2 - 1)
+        (
+            torch.rand(*shape, 1, 4, 4, generator=generator) * 2 - 1,
+            torch.rand(*shape, NOISE_DIM, generator=generator) * 2 - 1,
+        )
         for _ in range(2)
     ]
     return spec, batches
@@ -337,8 +388,18 @@ def counting_loss_G(logits_fake):
 
 def _gan_step_call(gan_step, D, G, opt_D, opt_G, x_real, z, loss_D_fn, loss_G_fn):
     with torch.enable_grad():
-        return run_student("gan_step(D, G, opt_D, opt_G, x_real, z, ...)", gan_step, D, G, opt_D, opt_G, x_real, z,
-                           loss_D_fn=loss_D_fn, loss_G_fn=loss_G_fn)
+        return run_student(
+            "gan_step(D, G, opt_D, opt_G, x_real, z, ...)",
+            gan_step,
+            D,
+            G,
+            opt_D,
+            opt_G,
+            x_real,
+            z,
+            loss_D_fn=loss_D_fn,
+            loss_G_fn=loss_G_fn,
+        )
 
 
 def _returned_kind(out) -> str:
@@ -382,11 +443,21 @@ def gan_step_matches(gan_step, case="visible"):
     params, losses, returned = step_trajectory(gan_step, case)
     _expect_pairs(returned)
     k = STEP_CASES[case]["k"]
-    assert_close(f"the parameters of D and G after two calls of gan_step (k = {k})", params, answers[f"step_params_{case}"], tol=TOL,
-                 hint="for each of the k batches: D's loss on (x_real[i], G(z[i]) detached), zero_grad, backward, step; then G's loss "
-                      "on D(G(z)) (the last fake batch), zero_grad, backward, step")
-    assert_close("the losses gan_step returned", losses, answers[f"step_losses_{case}"], tol=TOL,
-                 hint="return the loss of the last discriminator update and the generator's loss")
+    assert_close(
+        f"the parameters of D and G after two calls of gan_step (k = {k})",
+        params,
+        answers[f"step_params_{case}"],
+        tol=TOL,
+        hint="for each of the k batches: D's loss on (x_real[i], G(z[i]) detached), zero_grad, backward, step; then G's loss "
+        "on D(G(z)) (the last fake batch), zero_grad, backward, step",
+    )
+    assert_close(
+        "the losses gan_step returned",
+        losses,
+        answers[f"step_losses_{case}"],
+        tol=TOL,
+        hint="return the loss of the last discriminator update and the generator's loss",
+    )
 
 
 def detach_probe(gan_step, k: int) -> torch.Tensor:
@@ -406,10 +477,12 @@ def gan_step_detaches(gan_step, k=1):
     expected = load_answers(NAME)[f"detach_params_k{k}"]
     if replay.recording():
         return
-    expect(_matches(got, expected),
-           "with an opt_D that holds G's parameters (and a D that does not move), G should end where its one update "
-           "takes it; it moved further: when opt_D.step() ran, G's parameters had gradients from the discriminator's "
-           "loss. Pass fake_images.detach() to D in the discriminator's update")
+    expect(
+        _matches(got, expected),
+        "with an opt_D that holds G's parameters (and a D that does not move), G should end where its one update "
+        "takes it; it moved further: when opt_D.step() ran, G's parameters had gradients from the discriminator's "
+        "loss. Pass fake_images.detach() to D in the discriminator's update",
+    )
 
 
 def counting_probe(gan_step, k: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -419,15 +492,21 @@ def counting_probe(gan_step, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     opt_D = ClearingSGD([D[-1].bias], lr=0.1)
     opt_G = torch.optim.SGD(G.parameters(), lr=0.1)
     _gan_step_call(gan_step, D, G, opt_D, opt_G, x_real, z, counting_loss_D, counting_loss_G)
-    return (replay.state("D's last bias after gan_step", lambda: D[-1].bias.detach().clone()),
-            replay.state("G's parameters after gan_step", _flat_parameters, G))
+    return (
+        replay.state("D's last bias after gan_step", lambda: D[-1].bias.detach().clone()),
+        replay.state("G's parameters after gan_step", _flat_parameters, G),
+    )
 
 
 def _matches(got, expected) -> bool:
     """Whether `got` (recorded parameters) is a finite tensor of `expected`'s shape within TOL of it."""
     expected = torch.as_tensor(expected)
-    return (type(got) is torch.Tensor and tuple(got.shape) == tuple(expected.shape) and bool(torch.isfinite(got).all())
-            and max_error(got, expected) <= TOL)
+    return (
+        type(got) is torch.Tensor
+        and tuple(got.shape) == tuple(expected.shape)
+        and bool(torch.isfinite(got).all())
+        and max_error(got, expected) <= TOL
+    )
 
 
 def _updates_like(got, trajectory: list[torch.Tensor]) -> int | None:
@@ -466,14 +545,18 @@ def gan_step_counts(gan_step, k=2):
     if d_ok and g_ok:
         return
     if replay.judging_hidden():
-        raise AssertionError(f"with x_real and z holding k = {k} batches, the parameters after gan_step are not those of "
-                             + ("one discriminator update per batch" if not d_ok else "one generator update")
-                             + " (counted by their effect on probe networks)")
+        raise AssertionError(
+            f"with x_real and z holding k = {k} batches, the parameters after gan_step are not those of "
+            + ("one discriminator update per batch" if not d_ok else "one generator update")
+            + " (counted by their effect on probe networks)"
+        )
     biases, gs = counting_trajectories(k, k + 2)
     n_D, n_G = _updates_like(bias, biases), _updates_like(g_params, gs)
     got = lambda n: "a number of updates the check cannot tell" if n is None else str(n)  # noqa: E731
-    raise AssertionError(f"with x_real and z holding k = {k} batches, expected {k} discriminator updates and 1 "
-                         f"generator update, got {got(n_D)} and {got(n_G)} (counted by their effect on probe networks)")
+    raise AssertionError(
+        f"with x_real and z holding k = {k} batches, expected {k} discriminator updates and 1 "
+        f"generator update, got {got(n_D)} and {got(n_G)} (counted by their effect on probe networks)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

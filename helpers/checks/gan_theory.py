@@ -12,8 +12,19 @@ import math
 import torch
 
 from helpers.answers import load_answers
-from helpers.checks import (answered, as_number, assert_close, assert_shape, call, every_problem, expect, graded,
-                            reference_pieces, replay, run_student)
+from helpers.checks import (
+    answered,
+    as_number,
+    assert_close,
+    assert_shape,
+    call,
+    every_problem,
+    expect,
+    graded,
+    reference_pieces,
+    replay,
+    run_student,
+)
 
 NAME = "gan_theory"
 ASSIGNMENT = "02_gan_theory"
@@ -114,8 +125,13 @@ def optimal_discriminator_matches(optimal_discriminator, case="visible"):
         label = f"optimal_discriminator(p_data, p_g) for the {name!r} densities"
         d = call(label, optimal_discriminator, p_data, p_g)
         assert_shape(label, d, p_data.shape)
-        assert_close(label, d, answers[f"d_star_{name}"], tol=TOL,
-                     hint="d*(x) = p_data(x) / (p_data(x) + p_g(x)), and 1/2 where both are 0 (torch.where)")
+        assert_close(
+            label,
+            d,
+            answers[f"d_star_{name}"],
+            tol=TOL,
+            hint="d*(x) = p_data(x) / (p_data(x) + p_g(x)), and 1/2 where both are 0 (torch.where)",
+        )
 
 
 @graded
@@ -124,13 +140,20 @@ def value_function_matches(value_function, case="visible"):
     answers = load_answers(NAME)
     x, dx = grid()
     for name, (p_data, p_g) in pairs(case).items():
-        for which, d in (("0 where p_data = 0, 1 where p_g = 0", edge_discriminator(x, p_data, p_g)),
-                         ("a sigmoid", test_discriminator(x))):
+        for which, d in (
+            ("0 where p_data = 0, 1 where p_g = 0", edge_discriminator(x, p_data, p_g)),
+            ("a sigmoid", test_discriminator(x)),
+        ):
             label = f"value_function(d, p_data, p_g, dx) for the {name!r} densities and d = {which}"
             got = _call_scalar(label, value_function, d, p_data, p_g, dx)
             key = "edge" if which.startswith("0 where") else "sigmoid"
-            assert_close(label, got, float(answers[f"value_{key}_{name}"]), tol=TOL,
-                         hint="sum over the grid of (p_data ln d + p_g ln(1 - d)) * dx; torch.xlogy(p, d) is p ln d with 0 ln 0 = 0")
+            assert_close(
+                label,
+                got,
+                float(answers[f"value_{key}_{name}"]),
+                tol=TOL,
+                hint="sum over the grid of (p_data ln d + p_g ln(1 - d)) * dx; torch.xlogy(p, d) is p ln d with 0 ln 0 = 0",
+            )
 
 
 @graded
@@ -141,24 +164,42 @@ def divergences_match(kl_divergence, js_divergence, case="visible"):
     returned = {}  # every call first, then both functions judged (see every_problem)
     for name, (p_data, p_g) in pairs(case).items():
         m = (p_data + p_g) / 2
-        returned[name] = (run_student(f"js_divergence(p_data, p_g, dx) for {name!r}", js_divergence, p_data, p_g, dx),
-                          run_student(f"js_divergence(p_g, p_data, dx) for {name!r}", js_divergence, p_g, p_data, dx),
-                          run_student(f"kl_divergence(p_data, m, dx) for {name!r}", kl_divergence, p_data, m, dx))
+        returned[name] = (
+            run_student(f"js_divergence(p_data, p_g, dx) for {name!r}", js_divergence, p_data, p_g, dx),
+            run_student(f"js_divergence(p_g, p_data, dx) for {name!r}", js_divergence, p_g, p_data, dx),
+            run_student(f"kl_divergence(p_data, m, dx) for {name!r}", kl_divergence, p_data, m, dx),
+        )
 
     def js_part():
         for name, (js, js_back, _) in returned.items():
             label = f"js_divergence(p_data, p_g, dx) for {name!r}"
             js, js_back = _scalar(label, js), _scalar(f"js_divergence(p_g, p_data, dx) for {name!r}", js_back)
-            assert_close(label, js, float(answers[f"js_{name}"]), tol=TOL,
-                         hint="JS(p, q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2, natural logarithm")
-            expect(abs(js - js_back) <= TOL, f"js_divergence is not symmetric for {name!r}: {js:.6f} one way, {js_back:.6f} the other")
-            expect(js <= math.log(2) + TOL, f"js_divergence for {name!r} is {js:.6f} > ln 2 = {math.log(2):.6f}: use natural logs and the mixture m")
+            assert_close(
+                label,
+                js,
+                float(answers[f"js_{name}"]),
+                tol=TOL,
+                hint="JS(p, q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2, natural logarithm",
+            )
+            expect(
+                abs(js - js_back) <= TOL,
+                f"js_divergence is not symmetric for {name!r}: {js:.6f} one way, {js_back:.6f} the other",
+            )
+            expect(
+                js <= math.log(2) + TOL,
+                f"js_divergence for {name!r} is {js:.6f} > ln 2 = {math.log(2):.6f}: use natural logs and the mixture m",
+            )
 
     def kl_part():
         for name, (_, _, kl) in returned.items():
             label = f"kl_divergence(p_data, m, dx) for {name!r}"
-            assert_close(label, _scalar(label, kl), float(answers[f"kl_to_mixture_{name}"]), tol=TOL,
-                         hint="KL(p || q) = sum of p ln(p / q) * dx, natural log, 0 ln 0 = 0")
+            assert_close(
+                label,
+                _scalar(label, kl),
+                float(answers[f"kl_to_mixture_{name}"]),
+                tol=TOL,
+                hint="KL(p || q) = sum of p ln(p / q) * dx, natural log, 0 ln 0 = 0",
+            )
 
     every_problem(js_part, kl_part)
 
@@ -189,8 +230,13 @@ def identity_holds(value_function, case="visible"):
 def minimum_value(min_value):
     """MIN_VALUE is the value of the game at its optimum, p_g = p_data."""
     got = _scalar("MIN_VALUE", answered("MIN_VALUE", min_value))
-    assert_close("MIN_VALUE", got, float(load_answers(NAME)["min_value"]), tol=1e-5,
-                 hint="at p_g = p_data, d* = 1/2 everywhere and JS = 0")
+    assert_close(
+        "MIN_VALUE",
+        got,
+        float(load_answers(NAME)["min_value"]),
+        tol=1e-5,
+        hint="at p_g = p_data, d* = 1/2 everywhere and JS = 0",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,13 +260,21 @@ def logit_grads_match(logit_grads, case="visible"):
     out = call_pair("logit_grads(s)", logit_grads, s)
     answers = load_answers(NAME)
     for index, name in enumerate(("d/ds ln(1 - sigmoid(s))", "d/ds (-ln sigmoid(s))")):
-        assert_close(f"{name} at s = {LOGITS[case]}", out[index], answers[f"logit_grads_{case}"][index], tol=TOL,
-                     hint="d sigmoid(s)/ds = sigmoid(s) (1 - sigmoid(s)); simplify with the chain rule")
+        assert_close(
+            f"{name} at s = {LOGITS[case]}",
+            out[index],
+            answers[f"logit_grads_{case}"][index],
+            tol=TOL,
+            hint="d sigmoid(s)/ds = sigmoid(s) (1 - sigmoid(s)); simplify with the chain rule",
+        )
 
 
 def call_pair(label: str, fn, arg) -> tuple[torch.Tensor, torch.Tensor]:
     out = run_student(label, fn, arg)
-    expect(isinstance(out, (tuple, list)) and len(out) == 2, f"{label} must return a pair (a, b) of tensors, got {type(out).__name__}")
+    expect(
+        isinstance(out, (tuple, list)) and len(out) == 2,
+        f"{label} must return a pair (a, b) of tensors, got {type(out).__name__}",
+    )
     result = []
     for item in out:
         expect(isinstance(item, torch.Tensor), f"{label} must return tensors, got {type(item).__name__}")
@@ -244,18 +298,34 @@ def cats_and_dogs_matches(cats_and_dogs, case="visible"):
         label = f"cats_and_dogs({data_cats}, {gen_cats})"
         with reference_pieces(cats_and_dogs, optimal_discriminator=course_d_star):
             out = run_student(label, cats_and_dogs, data_cats, gen_cats)
-        expect(isinstance(out, (tuple, list)) and len(out) == 3, f"{label} must return three numbers (d_cat, d_dog, value), got {out!r}")
+        expect(
+            isinstance(out, (tuple, list)) and len(out) == 3,
+            f"{label} must return three numbers (d_cat, d_dog, value), got {out!r}",
+        )
         got = [_scalar(label, v) for v in out]
-        assert_close(f"{label} -> (d_cat, d_dog, value)", got, answers[f"cats_{case}"][index], tol=TOL,
-                     hint="treat cat and dog as two points: p_data = (cats, 1 - cats), p_g likewise, dx = 1")
+        assert_close(
+            f"{label} -> (d_cat, d_dog, value)",
+            got,
+            answers[f"cats_{case}"][index],
+            tol=TOL,
+            hint="treat cat and dog as two points: p_data = (cats, 1 - cats), p_g likewise, dx = 1",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # answer key
 
 
-def reference_answers(optimal_discriminator, value_function, kl_divergence, js_divergence, generator_loss_grads,
-                      logit_grads, cats_and_dogs, MIN_VALUE):
+def reference_answers(
+    optimal_discriminator,
+    value_function,
+    kl_divergence,
+    js_divergence,
+    generator_loss_grads,
+    logit_grads,
+    cats_and_dogs,
+    MIN_VALUE,
+):
     """The stored answers: the solution's outputs on every case (the tests re-derive them independently)."""
     x, dx = grid()
     answers: dict[str, object] = {"min_value": torch.tensor(float(MIN_VALUE))}
@@ -266,9 +336,12 @@ def reference_answers(optimal_discriminator, value_function, kl_divergence, js_d
             answers[f"p_g_{name}"] = p_g
             answers[f"d_star_{name}"] = d
             answers[f"value_star_{name}"] = torch.tensor(float(value_function(d, p_data, p_g, dx)))
-            answers[f"value_sigmoid_{name}"] = torch.tensor(float(value_function(test_discriminator(x), p_data, p_g, dx)))
-            answers[f"value_edge_{name}"] = torch.tensor(float(value_function(edge_discriminator(x, p_data, p_g),
-                                                                              p_data, p_g, dx)))
+            answers[f"value_sigmoid_{name}"] = torch.tensor(
+                float(value_function(test_discriminator(x), p_data, p_g, dx))
+            )
+            answers[f"value_edge_{name}"] = torch.tensor(
+                float(value_function(edge_discriminator(x, p_data, p_g), p_data, p_g, dx))
+            )
             answers[f"js_{name}"] = torch.tensor(float(js_divergence(p_data, p_g, dx)))
             answers[f"kl_to_mixture_{name}"] = torch.tensor(float(kl_divergence(p_data, (p_data + p_g) / 2, dx)))
         answers[f"loss_grads_{case}"] = torch.stack(generator_loss_grads(torch.tensor(D_VALUES[case])))

@@ -25,9 +25,16 @@ def scores_case(case: str) -> tuple[torch.Tensor, torch.Tensor]:
 def ls_discriminator_loss_matches(ls_discriminator_loss, case="visible"):
     """ls_discriminator_loss is 1/2 mean (D(x) - 1)^2 + 1/2 mean D(G(z))^2."""
     real, fake = scores_case(case)
-    loss = call_loss(f"ls_discriminator_loss for scores of shape {tuple(real.shape)}", ls_discriminator_loss, real, fake)
-    assert_close("ls_discriminator_loss", loss, load_answers(NAME)[f"d_loss_{case}"], tol=TOL,
-                 hint="0.5 * mean((scores_real - 1)**2) + 0.5 * mean(scores_fake**2), on the raw scores")
+    loss = call_loss(
+        f"ls_discriminator_loss for scores of shape {tuple(real.shape)}", ls_discriminator_loss, real, fake
+    )
+    assert_close(
+        "ls_discriminator_loss",
+        loss,
+        load_answers(NAME)[f"d_loss_{case}"],
+        tol=TOL,
+        hint="0.5 * mean((scores_real - 1)**2) + 0.5 * mean(scores_fake**2), on the raw scores",
+    )
 
 
 @graded
@@ -35,8 +42,13 @@ def ls_generator_loss_matches(ls_generator_loss, case="visible"):
     """ls_generator_loss is 1/2 mean (D(G(z)) - 1)^2."""
     _, fake = scores_case(case)
     loss = call_loss(f"ls_generator_loss for scores of shape {tuple(fake.shape)}", ls_generator_loss, fake)
-    assert_close("ls_generator_loss", loss, load_answers(NAME)[f"g_loss_{case}"], tol=TOL,
-                 hint="0.5 * mean((scores_fake - 1)**2): G wants its fakes scored like real images")
+    assert_close(
+        "ls_generator_loss",
+        loss,
+        load_answers(NAME)[f"g_loss_{case}"],
+        tol=TOL,
+        hint="0.5 * mean((scores_fake - 1)**2): G wants its fakes scored like real images",
+    )
 
 
 @graded
@@ -45,10 +57,20 @@ def ls_losses_use_raw_scores(ls_discriminator_loss, ls_generator_loss):
     answers = load_answers(NAME)
     real, fake = LARGE
     hint = "least squares act on the scores themselves; a sigmoid first would cap the penalty"
-    assert_close("ls_discriminator_loss at scores of +-60", call_loss("ls_discriminator_loss", ls_discriminator_loss, real, fake),
-                 answers["d_loss_large"], tol=TOL, hint=hint)
-    assert_close("ls_generator_loss at scores of +-60", call_loss("ls_generator_loss", ls_generator_loss, fake),
-                 answers["g_loss_large"], tol=TOL, hint=hint)
+    assert_close(
+        "ls_discriminator_loss at scores of +-60",
+        call_loss("ls_discriminator_loss", ls_discriminator_loss, real, fake),
+        answers["d_loss_large"],
+        tol=TOL,
+        hint=hint,
+    )
+    assert_close(
+        "ls_generator_loss at scores of +-60",
+        call_loss("ls_generator_loss", ls_generator_loss, fake),
+        answers["g_loss_large"],
+        tol=TOL,
+        hint=hint,
+    )
 
 
 def reference_answers(ls_discriminator_loss, ls_generator_loss):

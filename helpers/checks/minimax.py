@@ -20,8 +20,18 @@ import numpy as np
 
 from helpers import games
 from helpers.answers import load_answers
-from helpers.checks import (answered, as_number, assert_close, every_problem, expect, graded, observed, replay, run_student,
-                            simulate)
+from helpers.checks import (
+    answered,
+    as_number,
+    assert_close,
+    every_problem,
+    expect,
+    graded,
+    observed,
+    replay,
+    run_student,
+    simulate,
+)
 
 NAME = "minimax"
 ASSIGNMENT = "01_minimax"
@@ -103,12 +113,20 @@ def _step_outputs(step, name: str, case: str) -> np.ndarray:
         grad = quadratic_grad(a, b, c)
         for x, y in POINTS[case]:
             for lr in LRS[case]:
-                rows.append(_call_pair(f"{name}(grad, {x}, {y}, lr={lr}) on {a}x² + {b}xy + {c}y²", step, grad, x, y, lr))
+                rows.append(
+                    _call_pair(f"{name}(grad, {x}, {y}, lr={lr}) on {a}x² + {b}xy + {c}y²", step, grad, x, y, lr)
+                )
     return np.array(rows, dtype=np.float32)
 
 
 def _assert_step(step, name: str, case: str, hint: str) -> None:
-    assert_close(f"{name} on the {case} test games", _step_outputs(step, name, case), load_answers(NAME)[f"{name}_{case}"], tol=TOL, hint=hint)
+    assert_close(
+        f"{name} on the {case} test games",
+        _step_outputs(step, name, case),
+        load_answers(NAME)[f"{name}_{case}"],
+        tol=TOL,
+        hint=hint,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,20 +149,29 @@ def saddle_point(saddle):
 @graded
 def gda_step_matches(gda_step, case="visible"):
     """gda_step moves x down and y up its gradient, both from the same (old) point."""
-    _assert_step(gda_step, "gda_step", case, "x_new = x - lr * df/dx(x, y) and y_new = y + lr * df/dy(x, y), both at the old (x, y)")
+    _assert_step(
+        gda_step,
+        "gda_step",
+        case,
+        "x_new = x - lr * df/dx(x, y) and y_new = y + lr * df/dy(x, y), both at the old (x, y)",
+    )
 
 
 @graded
 def gd_step_matches(gd_step, case="visible"):
     """gd_step moves both x and y down their gradient (plain gradient descent)."""
-    _assert_step(gd_step, "gd_step", case, "both coordinates go against their gradient: x - lr * df/dx and y - lr * df/dy")
+    _assert_step(
+        gd_step, "gd_step", case, "both coordinates go against their gradient: x - lr * df/dx and y - lr * df/dy"
+    )
 
 
 @graded
 def gd_diverges(gd_step, lr=0.01, n_steps=500):
     """Plain gradient descent on both variables of f moves away from the saddle point."""
     step = observed(f"gd_step(grad of f, x, y, lr={lr})", gd_step)
-    path = simulate("gd_step on f from (1, 1)", games.trajectory, step, F_GRADIENT, (1.0, 1.0), lr, n_steps)  # (n_steps + 1, 2)
+    path = simulate(
+        "gd_step on f from (1, 1)", games.trajectory, step, F_GRADIENT, (1.0, 1.0), lr, n_steps
+    )  # (n_steps + 1, 2)
     distance = float(np.linalg.norm(path[-1]))
     expect(
         not math.isfinite(distance) or distance > 1e3,
@@ -158,7 +185,10 @@ def lr_range(lr_range_value):
     """LR_RANGE is the open interval of step sizes for which gda_step on f converges."""
     low, high = pair("LR_RANGE", answered("LR_RANGE", lr_range_value))
     assert_close(
-        "LR_RANGE (low, high)", (low, high), load_answers(NAME)["lr_range"], tol=TOL,
+        "LR_RANGE (low, high)",
+        (low, high),
+        load_answers(NAME)["lr_range"],
+        tol=TOL,
         hint="one step multiplies x and y by the same factor; for which lr is its absolute value below 1?",
     )
 
@@ -167,7 +197,9 @@ def lr_range(lr_range_value):
 def gda_converges_up_to_the_bound(gda_step, tol=2e-3):
     """Simulating your gda_step on f (bisection on lr) finds the analytic bound on the step size."""
     step = observed("gda_step(grad of f, x, y, lr)", gda_step)
-    simulated = simulate("simulating gda_step on f", games.largest_converging_lr, step, F_GRADIENT, iters=SIMULATION_ITERS)
+    simulated = simulate(
+        "simulating gda_step on f", games.largest_converging_lr, step, F_GRADIENT, iters=SIMULATION_ITERS
+    )
     high = float(load_answers(NAME)["lr_range"][1])
     bound = "the analytic bound" if replay.judging_hidden() else f"the analytic bound lr < {high:.4f}"
     expect(
@@ -191,8 +223,13 @@ def game_xy(grad_xy, minmax_value, points=((1.0, 1.0), (-0.5, 2.0))):
         _judge_gradients("grad_xy", returned, g, hint="expected (dg/dx, dg/dy)")
 
     def value_part():
-        assert_close("XY_MINMAX_VALUE", as_number("XY_MINMAX_VALUE", value), float(load_answers(NAME)["xy_minmax_value"]),
-                     tol=TOL, hint="the value of xy at its saddle point")
+        assert_close(
+            "XY_MINMAX_VALUE",
+            as_number("XY_MINMAX_VALUE", value),
+            float(load_answers(NAME)["xy_minmax_value"]),
+            tol=TOL,
+            hint="the value of xy at its saddle point",
+        )
 
     every_problem(gradient_part, value_part)
 
@@ -201,7 +238,9 @@ def game_xy(grad_xy, minmax_value, points=((1.0, 1.0), (-0.5, 2.0))):
 def alternating_step_matches(alternating_step, case="visible"):
     """alternating_step moves y up first, then x down using the new y."""
     _assert_step(
-        alternating_step, "alternating_step", case,
+        alternating_step,
+        "alternating_step",
+        case,
         "first y_new = y + lr * df/dy(x, y), then x_new = x - lr * df/dx(x, y_new)",
     )
 
@@ -213,12 +252,18 @@ def alternating_table(returns_after, reaches_optimum):
     answered("RETURNS_AFTER", returns_after)
     answered("REACHES_OPTIMUM", reaches_optimum)
     problems = []  # both answers are judged, and every problem found is named
-    if not (isinstance(returns_after, (int, float, np.integer, np.floating)) and not isinstance(returns_after, bool)
-            and math.isfinite(returns_after) and float(returns_after).is_integer()):
+    if not (
+        isinstance(returns_after, (int, float, np.integer, np.floating))
+        and not isinstance(returns_after, bool)
+        and math.isfinite(returns_after)
+        and float(returns_after).is_integer()
+    ):
         problems.append(f"RETURNS_AFTER must be a whole number of steps, got {returns_after!r}")
     elif int(returns_after) != int(answers["returns_after"]):
-        problems.append(f"RETURNS_AFTER = {returns_after}: that is not the first step at which the table is back at "
-                        "(1, 1); read it off your table")
+        problems.append(
+            f"RETURNS_AFTER = {returns_after}: that is not the first step at which the table is back at "
+            "(1, 1); read it off your table"
+        )
     if not isinstance(reaches_optimum, (bool, np.bool_)):
         problems.append(f"REACHES_OPTIMUM must be True or False, got {reaches_optimum!r}")
     elif bool(reaches_optimum) != bool(answers["reaches_optimum"]):
@@ -234,14 +279,21 @@ def flow_matches(flow, case="visible"):
     for a, b, c in GAMES[case]:
         for x, y in POINTS[case]:
             rows.append(_call_pair(f"flow(grad, {x}, {y})", flow, quadratic_grad(a, b, c), x, y))
-    assert_close(f"flow on the {case} test games", np.array(rows, dtype=np.float32), answers[f"flow_{case}"], tol=TOL,
-                 hint="x flows down its gradient, y up its gradient")
+    assert_close(
+        f"flow on the {case} test games",
+        np.array(rows, dtype=np.float32),
+        answers[f"flow_{case}"],
+        tol=TOL,
+        hint="x flows down its gradient, y up its gradient",
+    )
 
 
 @graded
 def flow_keeps_radius(flow, start=(1.0, 1.0), t_end=2 * math.pi):
     """Integrating your flow on xy keeps x^2 + y^2 constant: the path is a circle."""
-    path = simulate("integrating flow on xy", games.integrate, observed("flow(grad of xy, x, y)", flow), G_GRADIENT, start, t_end)  # (n + 1, 2)
+    path = simulate(
+        "integrating flow on xy", games.integrate, observed("flow(grad of xy, x, y)", flow), G_GRADIENT, start, t_end
+    )  # (n + 1, 2)
     radius = np.hypot(path[:, 0], path[:, 1])
     spread = float(radius.max() - radius.min())
     expect(spread < 1e-6, f"along the flow of xy the radius should stay {radius[0]:.4f}, but it varies by {spread:.3g}")
@@ -269,7 +321,8 @@ def reference_answers(grad_f, grad_xy, gda_step, gd_step, alternating_step, flow
         answers[f"gd_step_{case}"] = _step_outputs(gd_step, "gd_step", case)
         answers[f"alternating_step_{case}"] = _step_outputs(alternating_step, "alternating_step", case)
         answers[f"flow_{case}"] = np.array(
-            [pair("flow", flow(quadratic_grad(*abc), x, y)) for abc in GAMES[case] for x, y in POINTS[case]], dtype=np.float32
+            [pair("flow", flow(quadratic_grad(*abc), x, y)) for abc in GAMES[case] for x, y in POINTS[case]],
+            dtype=np.float32,
         )
     table = alternating_table_path(alternating_step, grad_xy, n_steps=600)
     answers["alternating_table"] = table[:7].astype(np.float32)

@@ -77,7 +77,10 @@ def noise_distribution(sample_noise, batch_size=4096, dim=8, seed=231):
     # Every entry is its own draw: columns and rows must not repeat each other.
     if dim >= 2:
         correlation = float(torch.corrcoef(z[:, :2].T)[0, 1])
-        expect(abs(correlation) < 0.1, f"{label}: columns 0 and 1 are correlated ({correlation:.2f}); draw every entry independently")
+        expect(
+            abs(correlation) < 0.1,
+            f"{label}: columns 0 and 1 are correlated ({correlation:.2f}); draw every entry independently",
+        )
     if batch_size >= 2:
         expect(not torch.equal(z[0], z[1]), f"{label}: rows 0 and 1 are identical; draw every entry independently")
     at_edge = float((z.abs() == 1).double().mean())
@@ -106,7 +109,9 @@ def noise_seeded(sample_noise, batch_size=16, dim=5):
     a = call(f"sample_noise({batch_size}, {dim}, seed=0)", sample_noise, batch_size, dim, seed=0)
     b = call(f"sample_noise({batch_size}, {dim}, seed=0)", sample_noise, batch_size, dim, seed=0)
     c = call(f"sample_noise({batch_size}, {dim}, seed=1)", sample_noise, batch_size, dim, seed=1)
-    expect(torch.equal(a, b), "sample_noise(..., seed=0) gave different values on two calls: seed torch before sampling")
+    expect(
+        torch.equal(a, b), "sample_noise(..., seed=0) gave different values on two calls: seed torch before sampling"
+    )
     expect(not torch.equal(a, c), "sample_noise gave the same values for seed=0 and seed=1")
     label = f"sample_noise({batch_size}, {dim}) without a seed"
     assert_shape(label, call(label, sample_noise, batch_size, dim), (batch_size, dim))
@@ -134,8 +139,14 @@ def _confirm_discriminator(discriminator, case: str) -> None:
     """The described layers, confirmed by D's outputs on the case's input (checks.confirm_layers)."""
     answers = load_answers(NAME)
     x, _ = case_inputs(case)
-    confirm_layers("discriminator()", lambda: build_model("discriminator()", discriminator), x,
-                   CASES[case]["seed"], answers[f"D_skeleton_{case}"], answers[f"D_logits_{case}"])
+    confirm_layers(
+        "discriminator()",
+        lambda: build_model("discriminator()", discriminator),
+        x,
+        CASES[case]["seed"],
+        answers[f"D_skeleton_{case}"],
+        answers[f"D_logits_{case}"],
+    )
 
 
 @graded
@@ -145,7 +156,9 @@ def discriminator_output_shape(discriminator, batch_sizes=(16, 1), image_input=F
     for n in batch_sizes:
         shape = (n, 1, 28, 28) if image_input else (n, IMAGE_DIM)
         label = f"D(x) for x of shape {shape}"
-        logits = call(label, D, torch.rand(shape, generator=torch.Generator().manual_seed(n)) * 2 - 1)  # seeded: the same outside
+        logits = call(
+            label, D, torch.rand(shape, generator=torch.Generator().manual_seed(n)) * 2 - 1
+        )  # seeded: the same outside
         assert_shape(label, logits, (n, 1))
         assert_dtype(label, logits, torch.float32)
 
@@ -221,8 +234,14 @@ def _confirm_generator(generator, case: str) -> None:
     answers = load_answers(NAME)
     _, z = case_inputs(case)
     label = f"generator({z.shape[1]})"
-    confirm_layers(label, lambda: build_model(label, generator, z.shape[1]), z, CASES[case]["seed"],
-                   answers[f"G_skeleton_{case}"], answers[f"G_images_{case}"])
+    confirm_layers(
+        label,
+        lambda: build_model(label, generator, z.shape[1]),
+        z,
+        CASES[case]["seed"],
+        answers[f"G_skeleton_{case}"],
+        answers[f"G_images_{case}"],
+    )
 
 
 @graded
@@ -282,7 +301,10 @@ def models_seeded(discriminator, generator, noise_dim: int = 4):
     """discriminator(seed=s) and generator(noise_dim, seed=s) are reproducible, and differ across seeds."""
     for label, build in (
         ("discriminator", lambda seed: build_model(f"discriminator(seed={seed})", discriminator, seed=seed)),
-        (f"generator({noise_dim})", lambda seed: build_model(f"generator({noise_dim}, seed={seed})", generator, noise_dim, seed=seed)),
+        (
+            f"generator({noise_dim})",
+            lambda seed: build_model(f"generator({noise_dim}, seed={seed})", generator, noise_dim, seed=seed),
+        ),
     ):
         a, b, c = (parameters_fingerprint(f"{label}(seed={seed})", build(seed)) for seed in (0, 0, 1))
         expect(a == b, f"{label}(seed=0) built twice has different weights: seed torch before creating the layers")

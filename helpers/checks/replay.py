@@ -121,9 +121,11 @@ def call(label: str, fn, *args, keep: bool = False, **kwargs):
     if mode == REPLAYING:
         entry = _next(label)
         if entry.get("args") != arguments_digest(args, kwargs):
-            raise IncompleteLog(f"the sandbox reported a call of {label} with other arguments than the check "
-                                "passes now (the notebook changed the checks' inputs, or a function changed its "
-                                "inputs in place)")
+            raise IncompleteLog(
+                f"the sandbox reported a call of {label} with other arguments than the check "
+                "passes now (the notebook changed the checks' inputs, or a function changed its "
+                "inputs in place)"
+            )
         return _value(entry)
     digest = arguments_digest(args, kwargs) if mode == RECORDING else None
     try:
@@ -177,8 +179,11 @@ def state(label: str, read, *args, **kwargs):
         finally:
             _state["mode"] = mode
     except Exception as error:
-        failure = error if isinstance(error, (NotImplementedError, AssertionError)) else \
-            AssertionError(f"{label}: reading it raised {type(error).__name__}: {error}")
+        failure = (
+            error
+            if isinstance(error, (NotImplementedError, AssertionError))
+            else AssertionError(f"{label}: reading it raised {type(error).__name__}: {error}")
+        )
         _log_raised(label, None, failure)
         if failure is error:
             raise
@@ -204,8 +209,9 @@ def arguments_digest(args: tuple, kwargs: dict) -> str:
     containers by value; anything else (a function, a model, an optimizer, and what stands in for
     them on replay: FUNCTION, a ModuleStandIn, an Uncheckable) as "an object": only data can be
     compared across the two processes."""
-    text = json.dumps(_canonical([list(args), {key: kwargs[key] for key in sorted(kwargs)}]), sort_keys=True,
-                      allow_nan=True)
+    text = json.dumps(
+        _canonical([list(args), {key: kwargs[key] for key in sorted(kwargs)}]), sort_keys=True, allow_nan=True
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -224,7 +230,7 @@ def _canonical(value, depth: int = 0):
     if callable(value) or isinstance(value, Uncheckable):
         return "<object>"
     data = to_data(value)
-    (tag, content), = data.items()
+    ((tag, content),) = data.items()
     if tag in ("tensor", "array", "numpy_scalar"):
         array = np.ascontiguousarray(content)
         return [tag, str(array.dtype), list(array.shape), hashlib.sha256(array.tobytes()).hexdigest()]
@@ -237,8 +243,9 @@ def _next(label: str) -> dict:
         raise IncompleteLog(f"the sandbox did not report {label} (the notebook stopped, or changed the checks)")
     entry = log.pop(0)
     if type(entry) is not dict or entry.get("label") != label:
-        raise IncompleteLog(f"the sandbox reported something else where {label} was expected "
-                            "(the notebook changed the checks)")
+        raise IncompleteLog(
+            f"the sandbox reported something else where {label} was expected (the notebook changed the checks)"
+        )
     return entry
 
 
@@ -319,7 +326,7 @@ def from_data(data):
         return data
     if type(data) is not dict or len(data) != 1:
         raise IncompleteLog(f"a malformed observation: {str(data)[:100]}")
-    (tag, content), = data.items()
+    ((tag, content),) = data.items()
     if tag == "float":
         return float(content)
     if tag == "list":

@@ -19,8 +19,7 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import replay
-from helpers.checks import assert_close, call_loss, expect, graded, ks_distance_to_uniform, run_student
+from helpers.checks import assert_close, call_loss, expect, graded, ks_distance_to_uniform, replay, run_student
 
 NAME = "wgan"
 ASSIGNMENT = "07_wgan"
@@ -41,18 +40,32 @@ def scores_case(case: str) -> tuple[torch.Tensor, torch.Tensor]:
 def critic_loss_matches(wasserstein_critic_loss, case="visible"):
     """wasserstein_critic_loss is mean D(G(z)) - mean D(x): the critic maximises the gap."""
     real, fake = scores_case(case)
-    loss = call_loss(f"wasserstein_critic_loss for scores of shape {tuple(real.shape)}", wasserstein_critic_loss, real, fake)
-    assert_close("wasserstein_critic_loss", loss, load_answers(NAME)[f"critic_loss_{case}"], tol=TOL,
-                 hint="the critic minimises mean(scores_fake) - mean(scores_real): raw scores, no log, no sigmoid")
+    loss = call_loss(
+        f"wasserstein_critic_loss for scores of shape {tuple(real.shape)}", wasserstein_critic_loss, real, fake
+    )
+    assert_close(
+        "wasserstein_critic_loss",
+        loss,
+        load_answers(NAME)[f"critic_loss_{case}"],
+        tol=TOL,
+        hint="the critic minimises mean(scores_fake) - mean(scores_real): raw scores, no log, no sigmoid",
+    )
 
 
 @graded
 def generator_loss_matches(wasserstein_generator_loss, case="visible"):
     """wasserstein_generator_loss is -mean D(G(z))."""
     _, fake = scores_case(case)
-    loss = call_loss(f"wasserstein_generator_loss for scores of shape {tuple(fake.shape)}", wasserstein_generator_loss, fake)
-    assert_close("wasserstein_generator_loss", loss, load_answers(NAME)[f"generator_loss_{case}"], tol=TOL,
-                 hint="G wants its fakes scored high: minimise -mean(scores_fake)")
+    loss = call_loss(
+        f"wasserstein_generator_loss for scores of shape {tuple(fake.shape)}", wasserstein_generator_loss, fake
+    )
+    assert_close(
+        "wasserstein_generator_loss",
+        loss,
+        load_answers(NAME)[f"generator_loss_{case}"],
+        tol=TOL,
+        hint="G wants its fakes scored high: minimise -mean(scores_fake)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,24 +96,41 @@ def clip_weights_in_place(clip_weights, c: float = 0.01, seed: int = 0):
     current = replay.state("the critic's parameters after clip_weights", lambda: _values(model.parameters()))
     if replay.recording():
         return
-    expect(result is None or isinstance(result, nn.Module),
-           f"clip_weights(critic, {c}) should change the critic in place and return nothing, got a {type(result).__name__}")
-    expect(type(held) is list and len(held) == len(before) and type(current) is list,
-           "the sandbox's record of the critic's parameters is malformed")
-    if len(current) == len(before) and all(_equal(new, old.clamp(-c, c)) for new, old in zip(current, before)) \
-            and not all(_equal(new, old.clamp(-c, c)) for new, old in zip(held, before)):
-        raise AssertionError("clip_weights replaced the critic's parameters by new ones: the optimizer still holds the "
-                             "old ones. Clamp them in place (p.clamp_)")
+    expect(
+        result is None or isinstance(result, nn.Module),
+        f"clip_weights(critic, {c}) should change the critic in place and return nothing, got a {type(result).__name__}",
+    )
+    expect(
+        type(held) is list and len(held) == len(before) and type(current) is list,
+        "the sandbox's record of the critic's parameters is malformed",
+    )
+    if (
+        len(current) == len(before)
+        and all(_equal(new, old.clamp(-c, c)) for new, old in zip(current, before))
+        and not all(_equal(new, old.clamp(-c, c)) for new, old in zip(held, before))
+    ):
+        raise AssertionError(
+            "clip_weights replaced the critic's parameters by new ones: the optimizer still holds the "
+            "old ones. Clamp them in place (p.clamp_)"
+        )
     for name, old, new in zip(names, before, held):
         expected = old.clamp(-c, c)
         if _equal(new, expected):
             continue
-        detail = ("it was left unchanged: clamp every parameter, biases included" if _equal(new, old)
-                  else "its values are not those" if replay.judging_hidden() or type(new) is not torch.Tensor
-                  else f"got values in [{float(new.min()):.4g}, {float(new.max()):.4g}]")
-        count = f"{int((new != expected).sum())} of its {new.numel()} values differ: " if _same_shape(new, expected) else ""
-        raise AssertionError(f"after clip_weights(critic, {c}), parameter {name} should be clamped to [-{c}, {c}] (values "
-                             f"inside unchanged), but {count}{detail}")
+        detail = (
+            "it was left unchanged: clamp every parameter, biases included"
+            if _equal(new, old)
+            else "its values are not those"
+            if replay.judging_hidden() or type(new) is not torch.Tensor
+            else f"got values in [{float(new.min()):.4g}, {float(new.max()):.4g}]"
+        )
+        count = (
+            f"{int((new != expected).sum())} of its {new.numel()} values differ: " if _same_shape(new, expected) else ""
+        )
+        raise AssertionError(
+            f"after clip_weights(critic, {c}), parameter {name} should be clamped to [-{c}, {c}] (values "
+            f"inside unchanged), but {count}{detail}"
+        )
 
 
 def _values(parameters) -> list[torch.Tensor]:
@@ -154,11 +184,15 @@ def gradient_penalty_matches(gradient_penalty, case="visible"):
     """gradient_penalty is mean over the batch of (||grad D(x_hat)||_2 - 1)^2, one norm per sample."""
     critic, x_real, x_fake, epsilon = gp_case(case)
     penalty = _call_gp(gradient_penalty, critic, x_real, x_fake, epsilon)
-    assert_close(f"gradient_penalty for inputs of shape {tuple(x_real.shape)}", penalty.detach(),
-                 load_answers(NAME)[f"gp_{case}"], tol=1e-4,
-                 hint="x_hat = epsilon * x_real + (1 - epsilon) * x_fake with epsilon reshaped to (N, 1, ...); the "
-                      "gradient of D(x_hat).sum() with respect to x_hat; its 2-norm per sample over all other "
-                      "dimensions; then the mean of (norm - 1)**2")
+    assert_close(
+        f"gradient_penalty for inputs of shape {tuple(x_real.shape)}",
+        penalty.detach(),
+        load_answers(NAME)[f"gp_{case}"],
+        tol=1e-4,
+        hint="x_hat = epsilon * x_real + (1 - epsilon) * x_fake with epsilon reshaped to (N, 1, ...); the "
+        "gradient of D(x_hat).sum() with respect to x_hat; its 2-norm per sample over all other "
+        "dimensions; then the mean of (norm - 1)**2",
+    )
 
 
 @graded
@@ -167,19 +201,30 @@ def gradient_penalty_is_differentiable(gradient_penalty, case="visible"):
     critic, x_real, x_fake, epsilon = gp_case(case)
     penalty = _call_gp(gradient_penalty, critic, x_real, x_fake, epsilon)
     requires_grad = replay.observe("the penalty: requires_grad", penalty.requires_grad)
-    expect(requires_grad, "the gradient penalty does not depend on the critic's parameters (no grad_fn): "
-                          "compute the gradient with torch.autograd.grad(..., create_graph=True)")
+    expect(
+        requires_grad,
+        "the gradient penalty does not depend on the critic's parameters (no grad_fn): "
+        "compute the gradient with torch.autograd.grad(..., create_graph=True)",
+    )
     with torch.enable_grad():  # raw state: the critic's gradients after backpropagating the returned penalty
         grads = replay.state("the critic's gradients of the penalty", _backpropagated_grads, penalty, critic)
     if replay.recording():
         return
     shapes = [tuple(p.shape) for p in critic.parameters()]
-    expect(type(grads) is list and len(grads) == len(shapes)
-           and all(g is None or (type(g) is torch.Tensor and tuple(g.shape) == s) for g, s in zip(grads, shapes)),
-           "the sandbox's record of the critic's gradients is malformed")
+    expect(
+        type(grads) is list
+        and len(grads) == len(shapes)
+        and all(g is None or (type(g) is torch.Tensor and tuple(g.shape) == s) for g, s in zip(grads, shapes)),
+        "the sandbox's record of the critic's gradients is malformed",
+    )
     grads = torch.cat([(torch.zeros(s) if g is None else g).flatten() for g, s in zip(grads, shapes)])
-    assert_close("the critic's gradient of the penalty", grads, load_answers(NAME)[f"gp_param_grads_{case}"], tol=1e-4,
-                 hint="the penalty must be computed from the gradient with create_graph=True, at the same points x_hat")
+    assert_close(
+        "the critic's gradient of the penalty",
+        grads,
+        load_answers(NAME)[f"gp_param_grads_{case}"],
+        tol=1e-4,
+        hint="the penalty must be computed from the gradient with create_graph=True, at the same points x_hat",
+    )
 
 
 def _backpropagated_grads(penalty: torch.Tensor, critic: nn.Module) -> list:
@@ -198,12 +243,15 @@ def _parameter_grads(penalty: torch.Tensor, critic: nn.Module) -> torch.Tensor:
     grads = torch.autograd.grad(penalty, parameters, allow_unused=True)
     return torch.cat([(torch.zeros_like(p) if g is None else g).flatten() for p, g in zip(parameters, grads)])
 
+
 @graded
 def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int = 0):
     """Without epsilon, x_hat mixes each real sample with its fake one by its own uniform weight in [0, 1]."""
     torch.manual_seed(seed)  # the penalty's own draws of epsilon, reproducible
     generator = torch.Generator().manual_seed(seed)
-    x_real = torch.rand(n, 2, generator=generator) + 2.0  # real points in [2, 3]^2, fake ones in [-3, -2]^2: never equal
+    x_real = (
+        torch.rand(n, 2, generator=generator) + 2.0
+    )  # real points in [2, 3]^2, fake ones in [-3, -2]^2: never equal
     x_fake = torch.rand(n, 2, generator=generator) - 3.0
     spy = SpyCritic()
     _call_gp(gradient_penalty, spy, x_real, x_fake)
@@ -216,15 +264,26 @@ def gradient_penalty_samples_between(gradient_penalty, n: int = 4096, seed: int 
     x_hat = candidates[0].double()
     real, fake = x_real.double(), x_fake.double()
     weight = (x_hat - fake) / (real - fake)  # (n, 2): epsilon per coordinate
-    expect(bool(((weight >= -1e-5) & (weight <= 1 + 1e-5)).all()),
-           "x_hat must lie between x_real and x_fake: x_hat = epsilon * x_real + (1 - epsilon) * x_fake with epsilon in [0, 1]")
+    expect(
+        bool(((weight >= -1e-5) & (weight <= 1 + 1e-5)).all()),
+        "x_hat must lie between x_real and x_fake: x_hat = epsilon * x_real + (1 - epsilon) * x_fake with epsilon in [0, 1]",
+    )
     spread = float((weight[:, 0] - weight[:, 1]).abs().max())
-    expect(spread < 1e-4, f"x_hat mixes the coordinates of one sample with different weights (up to {spread:.2f} apart): "
-                          "draw one epsilon per sample, shape (N, 1, ...), not one per value")
+    expect(
+        spread < 1e-4,
+        f"x_hat mixes the coordinates of one sample with different weights (up to {spread:.2f} apart): "
+        "draw one epsilon per sample, shape (N, 1, ...), not one per value",
+    )
     epsilon = weight[:, 0]
-    expect(float(epsilon.std()) > 0.1, "every sample got the same mixing weight epsilon: draw one per sample, torch.rand(N, ...)")
+    expect(
+        float(epsilon.std()) > 0.1,
+        "every sample got the same mixing weight epsilon: draw one per sample, torch.rand(N, ...)",
+    )
     ks = ks_distance_to_uniform(epsilon, 0.0, 1.0)
-    expect(ks < 0.03, f"the mixing weights are not uniform on [0, 1] (Kolmogorov-Smirnov distance {ks:.3f}): use torch.rand")
+    expect(
+        ks < 0.03,
+        f"the mixing weights are not uniform on [0, 1] (Kolmogorov-Smirnov distance {ks:.3f}): use torch.rand",
+    )
 
 
 class SpyCritic(nn.Module):
