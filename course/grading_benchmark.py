@@ -31,15 +31,12 @@ STOCK_MARKER = "# Autograding: nbgrader's steps"  # where our steps begin in nbg
 
 
 def make_course(root: Path, to: Path, stock: bool = False) -> Path:
-    """A scratch course at `to`: config, source notebooks and samples; `stock`: nbgrader's own
-    autograde steps and export (our configuration cut where it begins)."""
-    to.mkdir(parents=True, exist_ok=True)
-    config = (root / "nbgrader_config.py").read_text()
+    """A scratch course at `to` (workflow.copy_course); `stock`: nbgrader's own autograde steps and
+    export (our configuration cut where it begins)."""
+    workflow.copy_course(root, to)
     if stock:
-        config = config[: config.index(STOCK_MARKER)]
-    (to / "nbgrader_config.py").write_text(config)
-    for name in ("notebooks", "samples"):
-        shutil.copytree(root / name, to / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        config = (to / "nbgrader_config.py").read_text()
+        (to / "nbgrader_config.py").write_text(config[: config.index(STOCK_MARKER)])
     return to
 
 

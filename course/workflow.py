@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -36,6 +37,16 @@ def own_tools_path() -> str:
     (alembic, for the gradebook) by name, and the venv need not be activated."""
     own, path = str(Path(sys.executable).parent), os.environ.get("PATH", "")
     return path if path.split(os.pathsep)[0] == own else os.pathsep.join([own, path])
+
+
+def copy_course(root: Path, to: Path) -> Path:
+    """A new course folder at `to` made from the course at `root`: its nbgrader_config.py, source
+    notebooks and sample submissions (for a scratch course: the tests, the grading benchmark)."""
+    to.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", to / "nbgrader_config.py")
+    for name in ("notebooks", "samples"):
+        shutil.copytree(root / name, to / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return to
 
 
 def nbgrader(root: Path, *args: str, env: dict[str, str] | None = None) -> str:

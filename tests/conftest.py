@@ -50,6 +50,6 @@ def mnist_dir() -> Path:
 
 def make_course(tmp: Path) -> Path:
     """A scratch course root: nbgrader_config.py, the source notebooks and the samples, copied."""
-    from course.grading_benchmark import make_course as copy_course
+    from course import workflow
 
-    return copy_course(REPO, tmp)
+    return workflow.copy_course(REPO, tmp)
