@@ -36,6 +36,7 @@ from nbgrader.utils import compute_checksum
 from traitlets import Unicode
 
 from course import autograde, grader, nbtools
+from course.sandbox import Limits
 
 TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader_config.py's ClearSolutions.text_stub
 
@@ -166,6 +167,18 @@ def _run_outputs(run: dict) -> list:
         outputs.append(new_output("stream", name="stdout", text=run["output"]))
     for figure in run.get("figures", []):
         outputs.append(new_output("display_data", data={"image/png": figure, "text/plain": "<Figure>"}))
+    if run.get("figures_left_out"):
+        n, limits = run["figures_left_out"], Limits()
+        outputs.append(
+            new_output(
+                "stream",
+                name="stdout",
+                text=(
+                    f"[{n} figure{'s' if n != 1 else ''} of this cell not shown: a graded notebook keeps at most "
+                    f"{limits.figures} figures (the last ones of each cell), each at most {limits.figure_bytes // 1000} KB]\n"
+                ),
+            )
+        )
     if run["error"]:
         outputs.append(_error(*_split(run["error"])))
     return outputs

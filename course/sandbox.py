@@ -80,7 +80,7 @@ class Limits:
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
     cell_output_chars: int = 4_000  # what one cell printed, shown under it in the feedback
     figures: int = 6  # figures kept for the feedback, in the whole run (the last ones of each cell)
-    figure_bytes: int = 100_000  # the largest figure (PNG) kept
+    figure_bytes: int = 75_000  # the largest figure (PNG) kept: 6 of them and the page stays under 1 MB
     result_bytes: int = 64 * 2**20  # the result document
     unisolated: bool = False  # the instructor's explicit choice to grade where no isolation is possible
 
@@ -112,6 +112,7 @@ class CellRun:
     seconds: float
     output: str = ""  # the start of what the cell printed (Limits.cell_output_chars)
     figures: list[str] = field(default_factory=list)  # base64 PNGs, checked to be PNGs of at most Limits.figure_bytes
+    figures_left_out: int = 0  # figures the cell drew that the feedback does not show (over the caps)
 
 
 @dataclass
@@ -528,6 +529,8 @@ def _cell_runs(reported: list, limits: Limits) -> list[CellRun]:
         if error is not None and type(error) is not str:
             raise TypeError("a cell's error is not text")
         output = cell.get("output", "")
+        made = cell.get("figures_made", 0)
+        made = made if type(made) is int else 0
         figures = []
         for figure in cell.get("figures", []):
             if type(figure) is not str or len(figure) > limits.figure_bytes * 4 // 3 + 4:
@@ -543,6 +546,7 @@ def _cell_runs(reported: list, limits: Limits) -> list[CellRun]:
                 float(cell["seconds"]),
                 output[: limits.cell_output_chars] if type(output) is str else "",
                 figures,
+                max(0, min(made, 10_000) - len(figures)),
             )
         )
     return runs

@@ -8,7 +8,7 @@ nothing from the course. Protocol:
   "threads": int, "cell_seconds": float, "result_fd": int, "own_pids": bool, "output_chars": int,
   "figures": int, "figure_bytes": int};
 - the file descriptor named by the job's "result_fd": one JSON document back, written once at the
-  end: {"cells": [{"id", "error", "seconds", "output", "figures"}], "observations": ...}, where
+  end: {"cells": [{"id", "error", "seconds", "output", "figures", "figures_made"}], "observations": ...}, where
   observations is what the probe's `observe(namespace)` returned, encoded by `encode` (plain data
   and arrays only); a cell's "output" is the start of what it printed to sys.stdout (at most
   "output_chars") and its "figures" the last matplotlib figures it left open, as base64 PNGs (at
@@ -143,11 +143,11 @@ class _CellOutput(io.TextIOBase):
 
 def _figures(room, largest):
     """The last `room` open matplotlib figures as base64 PNGs (small: 80 dpi at most), then close
-    them all. Nothing when the cells never imported pyplot."""
+    them all; and how many were open. Nothing when the cells never imported pyplot."""
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None:
-        return []
-    kept = []
+        return [], 0
+    kept, numbers = [], []
     try:
         numbers = pyplot.get_fignums()
         for number in numbers[-room:] if room > 0 else []:
@@ -158,8 +158,8 @@ def _figures(room, largest):
                 kept.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
         pyplot.close("all")
     except Exception:  # noqa: BLE001 (a figure the student broke shows nothing; it costs nothing)
-        return kept
-    return kept
+        pass
+    return kept, len(numbers)
 
 
 def _on_alarm(signum, frame):
@@ -197,10 +197,17 @@ def main():
                 _end_strays()
             sys.stdout = real_stdout
         seconds = time.perf_counter() - started
-        figures = _figures(figures_left, job["figure_bytes"])
+        figures, made = _figures(figures_left, job["figure_bytes"])
         figures_left -= len(figures)
         cells.append(
-            {"id": cell_id, "error": _clip(error), "seconds": seconds, "output": output.text(), "figures": figures}
+            {
+                "id": cell_id,
+                "error": _clip(error),
+                "seconds": seconds,
+                "output": output.text(),
+                "figures": figures,
+                "figures_made": made,
+            }
         )
     observations = None
     if job["probe"]:

@@ -198,10 +198,12 @@ def test_each_cell_keeps_what_it_printed_and_drew_within_the_caps():
     first, second, third, fourth = outcome.cells
     assert (first.output, second.output, third.output, fourth.output) == ("hello\n", "y" * 100, "", "")
     assert [len(c.figures) for c in outcome.cells] == [3, 0, 1, 0]  # the budget, spent in order
+    assert [c.figures_left_out for c in outcome.cells] == [0, 0, 4, 0]  # said on the page
     assert all(base64.b64decode(f).startswith(sandbox.PNG_SIGNATURE) for c in outcome.cells for f in c.figures)
     assert "y" * 5000 in outcome.stdout
     tiny = sandbox.Limits(wall_seconds=60, cell_seconds=20, figure_bytes=500)
-    assert run(draw.format(n=1), limits=tiny).cells[0].figures == []  # larger than the cap: left out
+    (big,) = run(draw.format(n=1), limits=tiny).cells
+    assert big.figures == [] and big.figures_left_out == 1  # larger than the cap: left out
 
 
 def test_a_forged_cell_report_shows_only_pngs_within_the_caps():
@@ -231,8 +233,10 @@ def test_a_forged_cell_report_shows_only_pngs_within_the_caps():
             "figures": [base64.b64encode(png).decode()] * 3,
         },
     ]
+    reported[0]["figures_made"], reported[1]["figures_made"] = "many", 99
     runs = sandbox._cell_runs(reported, limits)
     assert [r.output for r in runs] == ["z" * 10, ""]
+    assert [r.figures_left_out for r in runs] == [0, 98]
     assert [len(r.figures) for r in runs] == [1, 1]
     with pytest.raises(ValueError):
         sandbox._cell_runs([{"id": "a", "error": None, "seconds": 1, "figures": ["not base64!"]}], limits)
