@@ -26,7 +26,7 @@ from nbconvert.exporters.html import contextfilter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbgrader.preprocessors import GetGrades
 
-from course import autograde, nbtools
+from course import autograde, nbgrader_plugins, nbtools
 
 TEMPLATES = Path(__file__).parent  # holds feedback_page/, the page's template (nbgrader_config.py)
 HIDDEN_PASSED = "# Hidden cases: passed."
@@ -48,12 +48,8 @@ class FeedbackGrades(GetGrades):
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
         info = resources["nbgrader"]
-        record = (
-            autograde.load(
-                Path(os.getcwd()), autograde.Job(info["assignment"], info["student"], info["notebook"], Path(), Path())
-            )
-            or {}
-        )
+        root = Path(os.getcwd())  # nbgrader runs in the course folder
+        record = autograde.load(root, nbgrader_plugins.job_of(root, resources)) or {}
         hidden_failures = {v["grade_id"] for v in record.get("verdicts", []) if v.get("hidden") and v.get("reason")}
         for cell in nb.cells:
             if nbtools.is_test(cell):

@@ -41,7 +41,8 @@ from course.sandbox import Limits
 TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader_config.py's ClearSolutions.text_stub
 
 
-def _job(root: Path, resources) -> autograde.Job:
+def job_of(root: Path, resources) -> autograde.Job:
+    """The notebook nbgrader is working on (its `resources`), as the engine's Job."""
     info = resources["nbgrader"]
     return autograde.Job(
         info["assignment"],
@@ -63,7 +64,7 @@ class SourceCells(NbGraderPreprocessor):
     course_root = Unicode("", help="the course folder (default: the current directory)").tag(config=True)
 
     def preprocess(self, nb, resources):
-        job = _job(Path(self.course_root or os.getcwd()), resources)
+        job = job_of(Path(self.course_root or os.getcwd()), resources)
         refused = job.refusal()
         if refused:  # nbgrader then removes this student's autograded/ folder, copied files included
             raise SubmissionRefused(f"{job.student}/{job.assignment}: {refused}")
@@ -81,7 +82,7 @@ class SandboxVerdicts(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         root = Path(self.course_root or os.getcwd())
-        job = _job(root, resources)
+        job = job_of(root, resources)
         record = autograde.verdict(root, job)
         annotate(nb, record)
         self.log.info(
