@@ -206,7 +206,7 @@ def cells_to_run(source_nb, submission_nb) -> list[tuple[str, str]]:
     for index, cell in enumerate(source_nb.cells):
         if cell.cell_type != "code" or nbtools.is_test(cell) or id(cell) not in graded:
             continue
-        cell_id = nbtools.grade_id(cell) or f"cell-{index}"
+        cell_id = nbtools.run_id(cell, index)
         if nbtools.is_solution(cell):
             answer = answer_for(cell, found)
             cells.append((cell_id, answer.source if answer is not None else release_stub(cell.source)))

@@ -149,18 +149,20 @@ def annotate(nb, record: dict) -> None:
     figures, the error a cell stopped with), and a banner on top."""
     verdicts = {v["grade_id"]: v for v in record["verdicts"]}
     runs = {c["id"]: c for c in record["cells"]}
+    ran_under = record.get("limits") if isinstance(record.get("limits"), dict) else {}  # the grader's own record
+    limits = Limits(**{key: value for key, value in ran_under.items() if key in Limits.__dataclass_fields__})
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         gid = nbtools.grade_id(cell)
         if nbtools.is_test(cell):
             cell.outputs = _test_outputs(verdicts.get(gid))
-        elif (gid or f"cell-{index}") in runs:  # course.grader.cells_to_run's id for this cell
-            cell.outputs = _run_outputs(runs[gid or f"cell-{index}"])
+        elif nbtools.run_id(cell, index) in runs:
+            cell.outputs = _run_outputs(runs[nbtools.run_id(cell, index)], limits)
     nb.cells.insert(0, new_markdown_cell(banner(record)))
 
 
-def _run_outputs(run: dict) -> list:
+def _run_outputs(run: dict, limits: Limits) -> list:
     """A cell's outputs from the sandbox run (course.sandbox.CellRun as data): its printed text, its
     figures (PNGs the sandbox checked), then the error it stopped with, where the student wrote it."""
     outputs = []
@@ -169,7 +171,7 @@ def _run_outputs(run: dict) -> list:
     for figure in run.get("figures", []):
         outputs.append(new_output("display_data", data={"image/png": figure, "text/plain": "<Figure>"}))
     if run.get("figures_left_out"):
-        n, limits = run["figures_left_out"], Limits()
+        n = run["figures_left_out"]
         outputs.append(
             new_output(
                 "stream",

@@ -25,6 +25,12 @@ def grade_id(cell) -> str | None:
     return found if isinstance(found, str) and found else None
 
 
+def run_id(cell, index: int) -> str:
+    """The id a cell runs under at grading (course.grader.cells_to_run) and is shown by (the graded
+    notebook): its grade id, else "cell-<its index in the source notebook>"."""
+    return grade_id(cell) or f"cell-{index}"
+
+
 def is_solution(cell) -> bool:
     """A cell the student writes in (code or a written answer)."""
     return bool(meta(cell).get("solution"))

@@ -72,9 +72,8 @@ class Limits:
     wall_seconds: float = 600.0  # the whole run, start-up included
     cell_seconds: float = 300.0  # one cell (an alarm; the wall clock catches native code)
     memory_bytes: int = 6 * 2**30  # heap (RLIMIT_DATA): what torch and a few batches need, not a bomb
-    processes: int = (
-        64  # tasks (threads count too) more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
-    )
+    # tasks (threads count too) more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
+    processes: int = 64
     file_bytes: int = 256 * 2**20  # the largest file the code may write
     disk_bytes: int = 512 * 2**20  # each writable folder (home, /tmp, /dev/shm): a size-capped tmpfs
     output_bytes: int = 200_000  # stdout + stderr kept for the feedback
@@ -537,7 +536,7 @@ def _cell_runs(reported: list, limits: Limits) -> list[CellRun]:
                 continue
             data = base64.b64decode(figure, validate=True)
             if figures_left > 0 and data.startswith(PNG_SIGNATURE) and len(data) <= limits.figure_bytes:
-                figures.append(base64.b64encode(data).decode("ascii"))
+                figures.append(figure)  # checked: strict base64 of a PNG within the cap
                 figures_left -= 1
         runs.append(
             CellRun(
