@@ -20,16 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torchvision import datasets
-from torchvision.datasets.mnist import read_image_file, read_label_file
 
 DATA_DIR_ENV = "GAN_DATA_DIR"
 
-# name -> (torchvision's folder name, torchvision's dataset class)
-_DATASETS = {
-    "mnist": ("MNIST", datasets.MNIST),
-    "fashion-mnist": ("FashionMNIST", datasets.FashionMNIST),
-}
+# name -> torchvision's folder name, which is also its dataset class's name. torchvision itself is
+# imported where data is read (it takes 2 s, most of it torch._dynamo), not when helpers is.
+_DATASETS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 _SPLIT_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -108,13 +104,13 @@ def load_dataset(
         raise ValueError(f"limit must be a positive int or None, got {limit!r}")
 
     root = resolve_data_dir(data_dir)
-    folder, dataset_class = _DATASETS[name]
+    folder = _DATASETS[name]
     raw = root / folder / "raw"
     wanted = ("train", "test") if split == "auto" else (split,)
 
     found = _first_split_on_disk(raw, wanted)
     if found is None and download:
-        found = _download(dataset_class, root, raw, wanted, name)
+        found = _download(folder, root, raw, wanted, name)
     if found is None:
         raise DataNotFoundError(_missing_message(name, raw, wanted, download_tried=False))
 
@@ -162,8 +158,11 @@ def _first_split_on_disk(raw: Path, wanted: tuple[str, ...]) -> str | None:
     return next((s for s in wanted if _split_paths(raw, s) is not None), None)
 
 
-def _download(dataset_class, root: Path, raw: Path, wanted, name: str) -> str | None:
+def _download(folder: str, root: Path, raw: Path, wanted, name: str) -> str | None:
     """torchvision's own download (with its checksums); None or DataNotFoundError when it fails."""
+    from torchvision import datasets
+
+    dataset_class = getattr(datasets, folder)
     try:
         # torchvision fetches all four files of the dataset, whichever split is asked for.
         dataset_class(str(root), train=(wanted[0] == "train"), download=True)
@@ -175,6 +174,8 @@ def _download(dataset_class, root: Path, raw: Path, wanted, name: str) -> str | 
 
 
 def _read_split(raw: Path, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    from torchvision.datasets.mnist import read_image_file, read_label_file
+
     image_path, label_path = _split_paths(raw, split)
     images = _read_idx(image_path, read_image_file)  # (N, 28, 28) uint8
     labels = _read_idx(label_path, read_label_file)  # (N,) uint8

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
-from torchvision.utils import make_grid
 
 
 def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
@@ -34,6 +33,8 @@ def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
         raise ValueError(f"images must have 2, 3 or 4 dimensions, got shape {tuple(x.shape)}")
     if x.shape[0] == 0:
         raise ValueError("no images to show")
+    from torchvision.utils import make_grid  # here, not at the top: importing torchvision takes 2 s
+
     nrow = nrow or math.ceil(math.sqrt(x.shape[0]))
     x = (x.clamp(-1, 1) + 1) / 2  # [-1, 1] -> [0, 1]
     grid = make_grid(x, nrow=nrow, padding=padding, pad_value=1.0)  # (3, H, W)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from urllib.error import URLError
 
@@ -130,3 +132,14 @@ def test_the_real_mnist_copy(mnist_dir):
     counts = torch.bincount(data.labels, minlength=10)
     assert counts.numel() == 10 and counts.min() > 0.08 * len(data)  # every digit, roughly balanced
     assert float(data.images.mean()) < -0.5  # mostly black background
+
+
+def test_importing_the_helpers_leaves_torchvision_for_when_data_is_read():
+    """torchvision takes 2 s to import (torch._dynamo, through torchvision.models): every kernel
+    start and every sandboxed grading paid it before reading any data."""
+    modules = ", ".join(
+        f"helpers.{m}" for m in ("checks", "data", "games", "metrics", "mixture", "plotting", "training", "utils")
+    )
+    probe = f"import sys, {modules}; print('torchvision' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["False"]
