@@ -169,8 +169,17 @@ def _on_alarm(signum, frame):
 def main():
     job = json.loads(sys.stdin.read())
     sys.stdin.close()
-    origin = os.getpid()  # the process that reports; a copy forked inside a cell ends with that cell
     result_pipe = os.fdopen(job["result_fd"], "w")
+    result_pipe.write(json.dumps(run_job(job), allow_nan=False))
+    result_pipe.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # no atexit handlers or finalizers of student objects after the result
+
+
+def run_job(job):
+    """Run the job's cells, then its probe: the result document (plain data, see the protocol above)."""
+    origin = os.getpid()  # the process that reports; a copy forked inside a cell ends with that cell
     os.environ["MPLBACKEND"] = "Agg"  # plots render nowhere
     _seed(job["seed"], job["threads"])
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -217,11 +226,7 @@ def main():
             observations = encode(probe["observe"](namespace))
         except BaseException as failure:  # noqa: BLE001
             observations = {"__error__": _clip(f"{type(failure).__name__}: {failure}")}
-    result_pipe.write(json.dumps({"cells": cells, "observations": observations}, allow_nan=False))
-    result_pipe.close()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)  # no atexit handlers or finalizers of student objects after the result
+    return {"cells": cells, "observations": observations}
 
 
 def _clip(text, limit=2000):

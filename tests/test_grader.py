@@ -1,8 +1,9 @@
 """The sandboxed grader (course/grader.py) on the assignments moved to it (grader.READY): the
 verdicts are reached outside the sandbox, so what a notebook does inside cannot change them.
 
-Every common mistake of tests/mistakes/<assignment> fails exactly its checks here too, and the
-adversarial submissions below (on notebook 1) each get the grade their real answers deserve."""
+Each assignment's solution gets full marks and its release nothing, through the real sandbox, and
+the adversarial submissions below each get the grade their real answers deserve. The catalogue of
+mistakes and alternatives is graded by the same grader in tests/test_mistakes.py."""
 
 from __future__ import annotations
 
@@ -90,38 +91,6 @@ def test_grading_runs_only_the_cells_that_can_change_a_verdict():
     skipped = {"train", "samples", "fashion_train", "self_check"}
     assert skipped <= set(code) and code[-1] == "self_check"
     assert ran == [cell_id for cell_id in code if cell_id not in skipped]
-
-
-def _mistakes():
-    """The catalogue of mistakes, and the bundled partly wrong sample submissions (`make demo`)."""
-    for assignment in grader.READY:
-        for path in [
-            *sorted((HERE / "mistakes" / assignment).glob("*.py")),
-            *sorted((HERE.parent / "samples" / assignment).glob("*.py")),
-        ]:
-            yield pytest.param(assignment, path, id=f"{assignment}/{path.parent.name}/{path.stem}")
-
-
-@pytest.mark.parametrize("assignment, path", list(_mistakes()))
-def test_each_mistake_fails_exactly_its_checks(tmp_path, assignment, path):
-    patch = patches.load(path)
-    grading = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, patch.cells))
-    assert grading.status == "ok"
-    assert set(lost(grading)) == set(patch.fails)
-    assert all(lost(grading).values())  # a reason for every lost point
-    assert patch.unsaid(lost(grading)) == {}, lost(grading)
-
-
-def _alternatives():
-    for assignment in grader.READY:
-        for path in sorted((HERE / "alternatives" / assignment).glob("*.py")):
-            yield pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
-
-
-@pytest.mark.parametrize("assignment, path", list(_alternatives()))
-def test_each_alternative_gets_full_marks(tmp_path, assignment, path):
-    grading = grader.grade(source_path(assignment), submit_to(tmp_path, assignment, patches.load(path).cells))
-    assert grading.status == "ok" and lost(grading) == {}
 
 
 # --- what a notebook does inside the sandbox cannot change its grade -------------------------

@@ -1,10 +1,17 @@
 """Every check catches the mistakes it is written for, and only those; correct variants pass.
 
 Each file in tests/mistakes/<assignment>/ is a small wrong implementation (patch format, see
-course/patches.py) naming the graded checks it must fail. It replaces the solution's cell and the
-whole notebook runs in-process: exactly those checks must fail, each with an AssertionError, and
-every other check must pass. Files in tests/alternatives/ are correct implementations written
-differently from the solution: every check must pass.
+course/patches.py) naming the graded checks it must fail; samples/<assignment>/ holds the partly
+wrong sample submissions of `make demo`. Each is graded once, by the grader (record in a child
+process, verdicts judged here against the hidden answers): exactly the named checks must fail, each
+an AssertionError with a reason that says what the file names, and every other check must pass.
+Files in tests/alternatives/ are correct implementations written differently from the solution:
+every check must pass.
+
+These files are the course's own code, so they run in forks of a warm interpreter
+(`sandbox.run_forked`: the sandbox's child program and protocol without the sandbox), not each in a
+fresh sandbox that imports torch again; tests/test_grader.py grades the solutions, the releases and
+the cheats through the real sandbox.
 """
 
 from __future__ import annotations
@@ -13,54 +20,58 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENTS, source_notebook
-from course import inprocess, nbtools, patches
+from conftest import ASSIGNMENTS, REPO, source_notebook
+from course import grader, nbtools, patches, sandbox
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 
 HERE = Path(__file__).parent
+NO_FIGURES = sandbox.Limits(figures=0)  # verdicts never read figures; drawing them for the feedback costs seconds
 
 
-def _cases(kind: str):
+def _cases(*folders: Path):
     for assignment in ASSIGNMENTS:
-        for path in sorted((HERE / kind / assignment).glob("*.py")):
-            yield pytest.param(assignment, path, id=f"{assignment}/{path.stem}")
+        for folder in folders:
+            for path in sorted((folder / assignment).glob("*.py")):
+                yield pytest.param(assignment, path, id=f"{assignment}/{folder.name}/{path.stem}")
 
 
-@pytest.fixture(scope="module")
-def notebooks():
-    return {assignment: source_notebook(assignment) for assignment in ASSIGNMENTS}
+def grade(tmp_path, assignment: str, cells: dict[str, str]) -> grader.Grading:
+    (source,) = nbtools.notebooks(REPO / "notebooks" / assignment)
+    submission = tmp_path / source.name
+    nbtools.write(nbtools.fill(nbtools.read(source), cells), submission)
+    grading = grader.grade(source, submission, limits=NO_FIGURES, run=sandbox.run_forked)
+    assert grading.status == "ok", grading.reason
+    return grading
 
 
 @pytest.mark.usefixtures("mnist_dir")
-@pytest.mark.parametrize("assignment, path", list(_cases("mistakes")))
-def test_mistake_fails_exactly_its_checks(assignment, path, notebooks):
-    nb = notebooks[assignment]
+@pytest.mark.parametrize("assignment, path", list(_cases(HERE / "mistakes", REPO / "samples")))
+def test_each_mistake_fails_exactly_its_checks(tmp_path, assignment, path):
     patch = patches.load(path)
-    tests = set(nbtools.test_points(nb))
+    tests = set(nbtools.test_points(source_notebook(assignment)))
     assert patch.fails, f"{path.name} names no check it must fail"
     assert patch.fails <= tests, f"{path.name} names unknown checks {sorted(patch.fails - tests)}"
 
-    run = inprocess.run(nb, cells=patch.cells, name=path.stem)
-    failed = run.failed_tests(nb)
-    assert failed == patch.fails, (
-        f"{patch.description}\n  should fail: {sorted(patch.fails)}\n  failed:      {sorted(failed)}\n"
-        f"  errors: {run.errors}"
+    grading = grade(tmp_path, assignment, patch.cells)
+    lost = {v.grade_id: v for v in grading.verdicts if v.points < v.max_points}
+    reasons = {grade_id: v.reason for grade_id, v in lost.items()}
+    assert set(lost) == patch.fails, (
+        f"{patch.description}\n  should fail: {sorted(patch.fails)}\n  failed:      {sorted(lost)}\n  reasons: {reasons}"
     )
-    for grade_id in failed:
-        assert run.errors[grade_id].startswith("AssertionError: "), (
-            f"{grade_id} failed without a clear reason: {run.errors[grade_id]}"
+    for grade_id, verdict in lost.items():
+        assert verdict.error == "AssertionError" and verdict.reason, (
+            f"{grade_id} failed without a clear reason: {verdict}"
         )
-    assert patch.unsaid(run.errors) == {}, f"reasons that do not say what {path.name} names: {run.errors}"
+    assert patch.unsaid(reasons) == {}, f"reasons that do not say what {path.name} names: {reasons}"
 
 
 @pytest.mark.usefixtures("mnist_dir")
-@pytest.mark.parametrize("assignment, path", list(_cases("alternatives")))
-def test_equivalent_implementation_passes_every_check(assignment, path, notebooks):
-    nb = notebooks[assignment]
+@pytest.mark.parametrize("assignment, path", list(_cases(HERE / "alternatives")))
+def test_each_alternative_gets_full_marks(tmp_path, assignment, path):
     patch = patches.load(path)
-    run = inprocess.run(nb, cells=patch.cells, name=path.stem)
-    assert run.failed_tests(nb) == set(), f"{patch.description}: {run.errors}"
+    grading = grade(tmp_path, assignment, patch.cells)
+    assert grading.score == grading.max_score > 0, f"{patch.description}: {grader.format_grading(grading)}"
 
 
 def test_every_check_is_exercised_by_some_mistake():

@@ -539,3 +539,45 @@ def test_the_data_folder_is_there_read_only_and_nothing_beside_it(tmp_path):
     )
     assert outcome.ok, outcome.reason
     assert outcome.observations == {"listing": ["data"], "data": "pixels"}
+
+
+# --- run_forked: the sandbox's protocol for the course's own code, without the sandbox ------------
+
+
+def forked(*sources, probe="", limits=QUICK):
+    cells = [(f"c{i}", textwrap.dedent(source)) for i, source in enumerate(sources)]
+    return sandbox.run_forked(cells, probe=probe, limits=limits)
+
+
+def test_a_forked_run_speaks_the_sandboxs_protocol_and_says_it_is_not_one():
+    outcome = forked(
+        "import torch\nx = torch.arange(3.0)\nprint('done')",
+        "1 / 0",
+        probe="def observe(ns):\n    return {'x': ns['x'], 'threads': __import__('torch').get_num_threads()}\n",
+    )
+    assert outcome.ok and errors(outcome) == [None, "ZeroDivisionError: division by zero"]
+    assert outcome.observations["x"].tolist() == [0, 1, 2] and outcome.observations["threads"] == 1
+    assert outcome.stdout == "done\n" and outcome.cells[0].output == "done\n"
+    assert not outcome.isolated and outcome.isolation[0].startswith("FORKED")
+
+
+def test_each_forked_run_starts_from_the_same_warm_interpreter():
+    """What one run changes (a module patched, a variable, the working folder's files, the
+    environment) is not there in the next; the answers are out of reach as in the sandbox."""
+    change = "import helpers, os\nhelpers.LEFT_BEHIND = 1\nos.environ['LEFT'] = '1'\nopen('left.txt', 'w').write('x')"
+    look = (
+        "def observe(ns):\n    import helpers, os\n"
+        "    return [hasattr(helpers, 'LEFT_BEHIND'), 'LEFT' in os.environ, os.path.exists('left.txt'),\n"
+        "            os.path.isdir(os.environ['GAN_ANSWERS_DIR']), __import__('sys').modules.get('torch') is not None]\n"
+    )
+    assert forked(change, probe=look).observations == [True, True, True, False, True]
+    assert forked("pass", probe=look).observations == [False, False, False, False, True]
+
+
+def test_a_forked_run_keeps_the_time_limits_and_fails_closed():
+    endless = forked("while True:\n    pass", "x = 2", probe=OBSERVE_X, limits=sandbox.Limits(cell_seconds=1))
+    assert endless.ok and errors(endless)[0].startswith("CellTimeout") and endless.observations == {"x": 2}
+    stuck = forked("import time\ntime.sleep(60)", limits=sandbox.Limits(wall_seconds=2, cell_seconds=30))
+    assert stuck.status == "timeout" and "longer than 2 s" in stuck.reason
+    crash = forked("import os\nos._exit(3)")
+    assert crash.status == "crashed" and "exited (code 3)" in crash.reason
