@@ -208,11 +208,36 @@ def arguments_digest(args: tuple, kwargs: dict) -> str:
     """A digest of a call's arguments as data: numbers, strings, arrays (dtype, shape, bytes) and
     containers by value; anything else (a function, a model, an optimizer, and what stands in for
     them on replay: FUNCTION, a ModuleStandIn, an Uncheckable) as "an object": only data can be
-    compared across the two processes."""
+    compared across the two processes. Plain numbers and strings alone (a game's step, called
+    thousands of times in a trajectory) are digested from their exact repr, the rest as JSON."""
+    if not kwargs:
+        scalars = _scalars(args)
+        if scalars is not None:
+            return hashlib.sha256(repr(scalars).encode()).hexdigest()[:24]
     text = json.dumps(
         _canonical([list(args), {key: kwargs[key] for key in sorted(kwargs)}]), sort_keys=True, allow_nan=True
     )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+_PLAIN = (float, int, bool, str, type(None))
+_NUMPY_SCALARS = (np.float64, np.float32, np.int64, np.int32, np.bool_)
+
+
+def _scalars(args: tuple) -> tuple | None:
+    """A game step's arguments (functions and scalars) as a tuple of plain values, else None."""
+    parts = []
+    for arg in args:
+        kind = type(arg)
+        if kind in _PLAIN:
+            parts.append("<object>" if arg == FUNCTION else arg)
+        elif kind in _NUMPY_SCALARS:
+            parts.append((kind.__name__, arg.item()))
+        elif callable(arg) and not isinstance(arg, (torch.Tensor, np.ndarray, torch.nn.Module)):
+            parts.append("<object>")
+        else:
+            return None
+    return ("scalars", *parts)
 
 
 def _canonical(value, depth: int = 0):
