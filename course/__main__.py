@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from course import workflow
+from course.layout import Layout
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "nbgrader_config.py").is_file():
         parser.error(f"{root} has no nbgrader_config.py: pass --root or run from the course folder")
 
-    from course.sandbox import IsolationUnavailable
+    from course.engine.sandbox import IsolationUnavailable
 
     try:
         return STEPS[args.step](root, args)
@@ -142,7 +143,7 @@ def _samples(root, args):
 
 
 def _autograde(root, args):
-    from course.sandbox import Limits
+    from course.engine.sandbox import Limits
 
     limits = Limits(
         unisolated=args.unisolated,
@@ -211,7 +212,7 @@ def _demo(root, args):
     print("2/5 sample submissions: full solution, untouched release, partly wrong", flush=True)
     workflow.add_samples(root, args.assignments)
     print("3/5 autograde: the sandboxed grader in parallel, then nbgrader autograde", flush=True)
-    from course.sandbox import Limits
+    from course.engine.sandbox import Limits
 
     workflow.autograde(root, args.assignments, limits=Limits(unisolated=args.unisolated))
     print("4/5 feedback: nbgrader generate_feedback", flush=True)
@@ -230,29 +231,29 @@ def _demo(root, args):
 
 
 def _answers(root, args):
-    from course import answers
+    from course.authoring import answers
 
     out = args.out or root / "answers"
-    for path in answers.regenerate(root / workflow.SOURCE, out):
+    for path in answers.regenerate(Layout(root).source, out):
         print(f"wrote {path}")
     return 0
 
 
 def _classifiers(root, args):
-    from course import classifiers
+    from course.authoring import classifiers
 
     classifiers.main(args.dataset, epochs=args.epochs)
     return 0
 
 
 def _notebooks(root, args):
-    from course import execute
+    from course.authoring import execute
 
     if args.smoke:
         os.environ["GAN_SMOKE"] = "1"
     failures = 0
     for assignment in workflow.assignments(root):
-        for result in execute.run_folder(root / workflow.SOURCE / assignment, root / args.out / assignment):
+        for result in execute.run_folder(Layout(root).source / assignment, root / args.out / assignment):
             status = "ok" if result.error is None else f"FAILED\n{result.error}"
             print(f"{result.path.relative_to(root)}: {result.seconds:.1f} s {status}", flush=True)
             failures += result.error is not None
@@ -260,32 +261,33 @@ def _notebooks(root, args):
 
 
 def _grade(root, args):
-    from course import grader, nbtools
+    from course import nbtools
+    from course.engine import grader
 
     workflow.assignments(root, [args.assignment])  # an unknown assignment is a WorkflowError
     if not args.notebook.is_file():
         raise workflow.WorkflowError(f"{args.notebook}: no such file (the student's notebook to grade)")
-    from course.sandbox import Limits, require_isolation
+    from course.engine.sandbox import Limits, require_isolation
 
     limits = Limits(unisolated=args.unisolated)
     require_isolation(limits)
-    source = nbtools.notebooks(root / workflow.SOURCE / args.assignment)[0]
+    source = nbtools.notebooks(Layout(root).source / args.assignment)[0]
     grading = grader.grade(source, args.notebook, limits=limits)
     print(grader.format_grading(grading))
     return 0 if grading.status == "ok" else 1  # invalid, timeout, crashed, output_limit, error
 
 
 def _benchmark(root, args):
-    from course import benchmark
+    from course.benchmarks import training
 
-    with benchmark.copy_of_stdout(args.out):
-        return benchmark.main(
+    with training.copy_of_stdout(args.out):
+        return training.main(
             root, quick=args.quick, table=args.table, race=args.race, series=args.series, device=args.device
         )
 
 
 def _kit(root, args):
-    from course import kit
+    from course.authoring import kit
 
     try:
         out = kit.build(root, root / args.out)
@@ -296,10 +298,10 @@ def _kit(root, args):
 
 
 def _benchmark_grading(root, args):
-    from course import benchmark, grading_benchmark
+    from course.benchmarks import grading, training
 
-    with benchmark.copy_of_stdout(args.out):
-        return grading_benchmark.main(root, copies=args.copies, workers=args.workers)
+    with training.copy_of_stdout(args.out):
+        return grading.main(root, copies=args.copies, workers=args.workers)
 
 
 STEPS = {

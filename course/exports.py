@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course import workflow
+from course.layout import Layout
 
 BY_CHECK, BY_STUDENT, CANVAS, ROSTER = (
     "grades_by_check.csv",
@@ -80,7 +81,8 @@ def read(root: Path) -> Grades:
         (row.assignment, row.student, lost.grade_id): lost.reason for row in workflow.report(root) for lost in row.lost
     }
     assignments, scores, checks = {}, {}, []
-    with Gradebook(f"sqlite:///{workflow.gradebook_path(root)}") as gradebook:
+    workflow.gradebook_path(root)  # says what to run first when there is none
+    with Gradebook(Layout(root).gradebook_url) as gradebook:
         students = [
             Student(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "")
             for s in sorted(gradebook.students, key=lambda s: s.id)

@@ -10,6 +10,9 @@ import nbformat
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# What the release holds in place of a solution (nbgrader_config.py hands these to nbgrader).
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+TEXT_STUB = "YOUR ANSWER HERE"
 POINTS_IN_TITLE = re.compile(r"\[(\d+(?:\.\d+)?) points?\]")
 
 
@@ -26,7 +29,7 @@ def grade_id(cell) -> str | None:
 
 
 def run_id(cell, index: int) -> str:
-    """The id a cell runs under at grading (course.grader.cells_to_run) and is shown by (the graded
+    """The id a cell runs under at grading (course.engine.grader.cells_to_run) and is shown by (the graded
     notebook): its grade id, else "cell-<its index in the source notebook>"."""
     return grade_id(cell) or f"cell-{index}"
 
@@ -186,3 +189,20 @@ def code_for_execution(
             continue
         cells.append((grade_id(cell), runnable(cell.source, include_hidden)))
     return cells
+
+
+def release_stub(source: str) -> str:
+    """The cell as the release has it: each solution region replaced by CODE_STUB, indented like its
+    BEGIN marker (what nbgrader's ClearSolutions does with nbgrader_config.py, which takes the stub
+    from here)."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        if line.strip() == BEGIN_SOLUTION:
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + stub for stub in CODE_STUB.split("\n")]
+            inside = True
+        elif line.strip() == END_SOLUTION:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)

@@ -20,11 +20,11 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course import autograde as engine
-from course import nbtools, patches
+from course import layout, nbtools
+from course.authoring import patches
+from course.engine import autograde as engine
+from course.layout import Layout
 
-SOURCE = "notebooks"
-SAMPLES = "samples"
 FULL, UNTOUCHED = "sample_full", "sample_untouched"
 
 
@@ -44,7 +44,7 @@ def copy_course(root: Path, to: Path) -> Path:
     notebooks and sample submissions (for a scratch course: the tests, the grading benchmark)."""
     to.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", to / "nbgrader_config.py")
-    for name in ("notebooks", "samples"):
+    for name in (layout.SOURCE, layout.SAMPLES):
         shutil.copytree(root / name, to / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return to
 
@@ -61,11 +61,11 @@ def nbgrader(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 def assignments(root: Path, only: list[str] | None = None) -> list[str]:
-    found = nbtools.assignments(root / SOURCE)
+    found = nbtools.assignments(Layout(root).source)
     if only:
         unknown = sorted(set(only) - set(found))
         if unknown:
-            raise WorkflowError(f"no assignment {unknown} under {root / SOURCE}; there are {found}")
+            raise WorkflowError(f"no assignment {unknown} under {Layout(root).source}; there are {found}")
         return [a for a in found if a in only]
     return found
 
@@ -78,7 +78,7 @@ def release(root: Path, only=None, progress=None) -> list[Path]:
         if progress:
             progress(f"[{index}/{len(chosen)}] releasing {assignment}")
         nbgrader(root, "generate_assignment", assignment, "--force")
-    return [root / "release" / a for a in chosen]
+    return [Layout(root).release / a for a in chosen]
 
 
 def add_samples(root: Path, only=None) -> dict[str, list[str]]:
@@ -89,24 +89,24 @@ def add_samples(root: Path, only=None) -> dict[str, list[str]]:
     - sample_<name>: the full solution with the cells of samples/<assignment>/<name>.py instead.
     Returns assignment -> the student ids written.
     """
-    written = {}
+    written, paths = {}, Layout(root)
     for assignment in assignments(root, only):
-        released = root / "release" / assignment
+        released = paths.release / assignment
         if not released.is_dir():
             raise WorkflowError(f"{released} is missing: run the release step first")
-        sample_patches = [patches.load(p) for p in sorted((root / SAMPLES / assignment).glob("*.py"))]
+        sample_patches = [patches.load(p) for p in sorted((paths.samples / assignment).glob("*.py"))]
         students = [FULL, UNTOUCHED] + [f"sample_{p.name}" for p in sample_patches]
-        for path in nbtools.notebooks(root / SOURCE / assignment):
+        for path in nbtools.notebooks(paths.source / assignment):
             release_nb = nbtools.read(released / path.name)
             solution = nbtools.solutions(nbtools.read(path))
             versions = {FULL: nbtools.fill(release_nb, solution), UNTOUCHED: release_nb}
             for patch in sample_patches:
                 versions[f"sample_{patch.name}"] = nbtools.fill(release_nb, {**solution, **patch.cells})
             for student, nb in versions.items():
-                nbtools.write(nb, root / "submitted" / student / assignment / path.name)
+                nbtools.write(nb, paths.submission(student, assignment) / path.name)
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         for student in students:
-            (root / "submitted" / student / assignment / "timestamp.txt").write_text(stamp)
+            (paths.submission(student, assignment) / layout.TIMESTAMP).write_text(stamp)
         written[assignment] = students
     return written
 
@@ -121,19 +121,19 @@ def autograde(
     progress: bool = True,
     limits=None,
 ) -> dict:
-    """Autograde every submission (only `students`' if given) of every assignment (course/autograde.py):
+    """Autograde every submission (only `students`' if given) of every assignment (course/engine/autograde.py):
     the sandboxed grader in parallel on a Dask cluster (local by default, or the one at `scheduler`),
     then `nbgrader autograde` writes the verdicts into autograded/ and the gradebook.
 
     Verdicts still up to date are kept (`force`: grade everything again). `limits`: the sandbox's
-    (course.sandbox.Limits; a verdict reached under other limits is out of date). Before anything
+    (course.engine.sandbox.Limits; a verdict reached under other limits is out of date). Before anything
     is graded, the machine must isolate submissions, or `limits.unisolated` say to grade anyway
-    (course.sandbox.IsolationUnavailable otherwise). No submission stops the batch: one that
+    (course.engine.sandbox.IsolationUnavailable otherwise). No submission stops the batch: one that
     nbgrader's pass fails on is recorded as an "error" with nbgrader's reason and scored 0, and
     every other submission and assignment is graded. Returns the verdicts, (assignment, student,
     notebook) -> record.
     """
-    from course import sandbox
+    from course.engine import sandbox
 
     limits = limits or engine.Limits()
     chosen = assignments(root, only)
@@ -183,7 +183,7 @@ def nbgrader_pass(
             pass  # below: who did it not finish?
     failed = {}
     for student in students:
-        graded = root / "autograded" / student / assignment
+        graded = Layout(root).autograded / student / assignment
         done = graded.is_dir() and all(
             (graded / f"{job.notebook}.ipynb").is_file()
             and (graded / f"{job.notebook}.ipynb").stat().st_mtime >= started - 1
@@ -220,10 +220,10 @@ def collect(root: Path, assignment: str) -> list[Path]:
     archive = root / "downloaded" / assignment / "archive"
     if not archive.is_dir() or not any(archive.iterdir()):
         raise WorkflowError(f"nothing to collect: put the LMS download (zip files or notebooks) in {archive}")
-    before = {p: p.stat().st_mtime_ns for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb")}
+    before = {p: p.stat().st_mtime_ns for p in Layout(root).submitted.glob(f"*/{assignment}/*.ipynb")}
     nbgrader(root, "zip_collect", assignment, "--force")
     return sorted(
-        p for p in (root / "submitted").glob(f"*/{assignment}/*.ipynb") if before.get(p) != p.stat().st_mtime_ns
+        p for p in Layout(root).submitted.glob(f"*/{assignment}/*.ipynb") if before.get(p) != p.stat().st_mtime_ns
     )
 
 
@@ -259,22 +259,22 @@ def feedback(root: Path, only=None, progress=None) -> list[Path]:
     hears of each assignment as it starts).
 
     nbgrader copies every file of autograded/<student>/<assignment>/ into the student's feedback
-    folder: a folder there that is not plain data (course/submissions.py) is left out, with a
+    folder: a folder there that is not plain data (course/engine/submissions.py) is left out, with a
     warning. One assignment that fails does not stop the others; the failures are raised at the end."""
-    from course import submissions
+    from course.engine import submissions
 
     errors = []
     chosen = assignments(root, only)
     for index, assignment in enumerate(chosen, 1):
         if progress:
             progress(f"[{index}/{len(chosen)}] feedback for {assignment}")
-        folders = sorted((root / "autograded").glob(f"*/{assignment}"))
+        folders = sorted(Layout(root).autograded.glob(f"*/{assignment}"))
         if not folders:
             errors.append(f"nothing of {assignment} is autograded yet: run `make autograde` first")
             continue
         unsafe = {}
         for folder in folders:
-            expected = (root / "autograded").resolve() / folder.parent.name / assignment
+            expected = Layout(root).autograded.resolve() / folder.parent.name / assignment
             problem = submissions.folder_problem(folder, expected)
             if problem:
                 unsafe[folder.parent.name] = problem
@@ -289,12 +289,12 @@ def feedback(root: Path, only=None, progress=None) -> list[Path]:
             errors.append(str(error))
     if errors:
         raise WorkflowError("\n\n".join(errors))
-    return sorted((root / "feedback").glob("*/*/*.html"))
+    return sorted(Layout(root).feedback.glob("*/*/*.html"))
 
 
 def gradebook_path(root: Path) -> Path:
     """The course's gradebook.db, or a WorkflowError saying what to run first when nothing made it yet."""
-    database = root / "gradebook.db"
+    database = Layout(root).gradebook
     if not database.is_file():
         raise WorkflowError(
             f"no gradebook yet ({database}): nothing has been graded. Run `make release`, collect or "
@@ -341,10 +341,10 @@ def report(root: Path, only: list[str] | None = None, students: list[str] | None
     from nbgrader.api import Gradebook
 
     chosen = set(assignments(root, only))
-    database = gradebook_path(root)
+    gradebook_path(root)  # says what to run first when there is none
     rows = []
     os.environ["PATH"] = own_tools_path()  # the gradebook may run alembic to upgrade itself
-    with Gradebook(f"sqlite:///{database}") as gradebook:
+    with Gradebook(Layout(root).gradebook_url) as gradebook:
         for assignment in gradebook.assignments:
             if assignment.name not in chosen:
                 continue
@@ -355,7 +355,7 @@ def report(root: Path, only: list[str] | None = None, students: list[str] | None
                 row.status, row.status_reason = engine.status_of(root, row.assignment, row.student)
                 row.isolation = engine.isolation_of(root, row.assignment, row.student)
                 for notebook in submission.notebooks:
-                    autograded = root / "autograded" / row.student / row.assignment / f"{notebook.name}.ipynb"
+                    autograded = Layout(root).autograded_notebook(row.student, row.assignment, notebook.name)
                     reasons = _failure_reasons(autograded)
                     for grade in notebook.grades:
                         if grade.cell.cell_type == "code" and grade.auto_score is not None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SOURCE
-from course import answers
+from course.authoring import answers
 from helpers import load_answers
 from helpers.checks import noise_networks
 
@@ -58,7 +58,7 @@ def test_every_check_passes_with_the_answers_moved_by_the_drift_allowed(module, 
     """Answers made on another machine may differ by `drift`: the solution must still pass every check,
     visible and hidden, with each stored float moved by that much (up or down, seeded)."""
     from conftest import source_notebook
-    from course import inprocess
+    from course.authoring import inprocess
     from helpers import answers as stored
 
     generator = np.random.default_rng(0)

@@ -1,4 +1,4 @@
-"""`make autograde` end to end (course/autograde.py, course/nbgrader_plugins.py): a batch of
+"""`make autograde` end to end (course/engine/autograde.py, course/engine/nbgrader_plugins.py): a batch of
 honest, broken and adversarial submissions graded in parallel on a local Dask cluster, the
 verdicts written by nbgrader into the gradebook; then a late submission, one student re-graded, an
 LMS download through nbgrader's zip_collect, a plain `nbgrader autograde`, and a real Dask
@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 
 from conftest import make_course, source_notebook
-from course import nbtools, patches, workflow
-from course.sandbox import Limits
+from course import nbtools, workflow
+from course.authoring import patches
+from course.engine.sandbox import Limits
+from course.layout import Layout
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 
@@ -224,7 +226,7 @@ def batch(tmp_path_factory, mnist_dir):
     with open(root / "nbgrader_config.py", "a") as config:  # a late submission scores 0
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     cli(root, "release", ASSIGNMENT)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with Gradebook(Layout(root).gradebook_url) as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
     for student, (cells, edit, _, _) in CORPUS.items():
         submit(root, student, filled(cells, edit), ON_TIME)
@@ -435,7 +437,7 @@ def test_a_late_submission_is_graded_alone_and_penalised(batch):
     cli(root, "autograde", ASSIGNMENT, "--student", "latecomer", *LIMITS)
     assert {p: p.read_text() for p in others} == others
     assert record(root, "latecomer")["score"] == FULL_MARKS
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with Gradebook(Layout(root).gradebook_url) as gradebook:
         submission = gradebook.find_submission(ASSIGNMENT, "latecomer")
         assert submission.total_seconds_late == 32 * 3600
         assert submission.score == FULL_MARKS and submission.late_submission_penalty == FULL_MARKS
@@ -553,7 +555,7 @@ def test_a_real_dask_scheduler_and_workers(batch, tmp_path):
 
 def test_a_task_that_fails_on_the_cluster_fails_closed(tmp_path):
     """A bug or a dead worker: the submission gets the "error" status and its reason, never points."""
-    from course import autograde
+    from course.engine import autograde
 
     (tmp_path / "notebooks" / ASSIGNMENT).mkdir(parents=True)
     (tmp_path / "notebooks" / ASSIGNMENT / "minimax.ipynb").write_text("{}")  # not a source the grader can read
@@ -568,7 +570,7 @@ def test_a_change_to_any_answers_file_makes_every_verdict_stale(tmp_path, monkey
     """The grader reads the visible and the hidden answers: the verdicts' key covers both."""
     import shutil
 
-    from course import autograde
+    from course.engine import autograde
     from helpers.answers import HIDDEN, answers_dir
 
     shutil.copytree(answers_dir(), tmp_path / "answers")

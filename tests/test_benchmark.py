@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from course import benchmark
+from course.benchmarks import training
 from helpers import set_seed
 from stand_ins import simple_step
 
@@ -23,7 +23,7 @@ def tiny_workload(k=1, pil_images=True, calls=None):
         return D, G, make(D), make(G)
 
     images = torch.rand(40, 1, 28, 28) * 2 - 1
-    return benchmark.Workload(
+    return training.Workload(
         "tiny",
         build=build,
         step=simple_step,
@@ -41,7 +41,7 @@ def tiny_workload(k=1, pil_images=True, calls=None):
 
 def test_pil_images_give_back_the_pixels_in_zero_to_one():
     w = tiny_workload()
-    dataset = benchmark.PILImages(w.images)
+    dataset = training.PILImages(w.images)
     x, _ = dataset[3]
     assert x.shape == (1, 28, 28) and x.dtype == torch.float32
     assert torch.allclose(2 * (x - 0.5), w.images[3], atol=1 / 255)  # uint8 round trip, then [-1, 1]
@@ -50,16 +50,16 @@ def test_pil_images_give_back_the_pixels_in_zero_to_one():
 def test_the_cs231n_style_loop_recomputes_the_generator_and_runs_k_critic_updates():
     calls = []
     w = tiny_workload(k=3, calls=calls)
-    D, G, opt_D, opt_G = benchmark.build_cs231n(w)
+    D, G, opt_D, opt_G = training.build_cs231n(w)
     assert not opt_D.defaults["fused"] and opt_D.defaults["lr"] == 1e-3  # Adam as it comes, same settings
-    benchmark.cs231n_style_steps(w, D, G, opt_D, opt_G, 2, "cpu")
+    training.cs231n_style_steps(w, D, G, opt_D, opt_G, 2, "cpu")
     one_step = [("G", 8), ("D", 8), ("D", 8)] * 3 + [("G", 8), ("D", 8)]  # G again for the generator's update
     assert calls == one_step * 2
 
 
 def test_our_step_counts_fewer_flops_than_the_cs231n_style_one():
     w = tiny_workload()
-    ours, theirs = benchmark.flops_per_step(w, False, "cpu"), benchmark.flops_per_step(w, True, "cpu")
+    ours, theirs = training.flops_per_step(w, False, "cpu"), training.flops_per_step(w, True, "cpu")
     g_forward = 2 * 8 * 3 * 784  # one generator forward pass on a batch of 8
     assert theirs - ours == g_forward
 
@@ -67,15 +67,15 @@ def test_our_step_counts_fewer_flops_than_the_cs231n_style_one():
 def test_both_loops_train():
     w = tiny_workload(pil_images=False)
     for cs231n in (False, True):
-        D, G, opt_D, opt_G = benchmark.build_cs231n(w) if cs231n else w.build()
+        D, G, opt_D, opt_G = training.build_cs231n(w) if cs231n else w.build()
         before = [p.clone() for p in G.parameters()]
-        run = benchmark.cs231n_style_steps if cs231n else benchmark.ours_seconds
+        run = training.cs231n_style_steps if cs231n else training.ours_seconds
         assert run(w, D, G, opt_D, opt_G, 3, "cpu") > 0
         assert all(not torch.equal(a, b) for a, b in zip(before, G.parameters()))
 
 
 def test_matmul_throughput_is_measured():
-    assert benchmark.matmul_gflops(n=128, repeats=2) > 0
+    assert training.matmul_gflops(n=128, repeats=2) > 0
 
 
 def test_the_grading_benchmarks_baseline_is_stock_nbgrader(tmp_path):
@@ -83,18 +83,18 @@ def test_the_grading_benchmarks_baseline_is_stock_nbgrader(tmp_path):
     from traitlets.config.loader import PyFileConfigLoader
 
     from conftest import REPO
-    from course import grading_benchmark
+    from course.benchmarks import grading
 
     configs = {}
     for stock in (True, False):
-        course = grading_benchmark.make_course(REPO, tmp_path / str(stock), stock=stock)
+        course = grading.make_course(REPO, tmp_path / str(stock), stock=stock)
         configs[stock] = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
         assert sorted(p.name for p in (course / "notebooks").iterdir()) == sorted(
             p.name for p in (REPO / "notebooks").iterdir() if p.is_dir()
         )
     assert "autograde_preprocessors" not in configs[True].Autograde and "plugin_class" not in configs[True].ExportApp
     assert configs[True].Execute.timeout == 300 and configs[True].CourseDirectory.course_id == "gan-course"
-    assert "course.nbgrader_plugins.SandboxVerdicts" in configs[False].Autograde.autograde_preprocessors
+    assert "course.engine.nbgrader_plugins.SandboxVerdicts" in configs[False].Autograde.autograde_preprocessors
 
 
 def test_the_grading_benchmark_gives_the_callers_smoke_setting_back(monkeypatch):
@@ -102,15 +102,15 @@ def test_the_grading_benchmark_gives_the_callers_smoke_setting_back(monkeypatch)
     import os
 
     from conftest import REPO
-    from course import grading_benchmark
+    from course.benchmarks import grading
 
     seen = []
-    monkeypatch.setattr(grading_benchmark, "_measure", lambda *args: seen.append(os.environ.get("GAN_SMOKE")) or 0)
+    monkeypatch.setattr(grading, "_measure", lambda *args: seen.append(os.environ.get("GAN_SMOKE")) or 0)
     for before in (None, "0"):
         if before is None:
             monkeypatch.delenv("GAN_SMOKE", raising=False)
         else:
             monkeypatch.setenv("GAN_SMOKE", before)
-        assert grading_benchmark.main(REPO) == 0
+        assert grading.main(REPO) == 0
         assert os.environ.get("GAN_SMOKE") == before
     assert seen == ["1", "1"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import make_course
+from conftest import REPO, make_course
 
 
 def course(*args, cwd):
@@ -60,3 +60,23 @@ def test_unknown_students_files_and_flags_are_errors(tmp_path):
     done = course("report", "--bogus", cwd=root)  # the usage of the step, not only the top-level one
     assert done.returncode == 2 and "usage: python -m course report" in done.stderr and "--json" in done.stderr
     assert not (root / "gradebook.db").exists() and not (root / "submitted").exists()
+
+
+def test_nbgrader_reads_the_course_folders_names_from_the_layout():
+    """nbgrader_config.py takes its folder names from course/layout.py, and the gradebook is where
+    the layout says: nbgrader's own names and the course's code cannot drift apart."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    from course import layout
+
+    config = Config()
+    exec((REPO / "nbgrader_config.py").read_text(), {"get_config": lambda: config})
+    folders = CourseDirectory(config=config, root=str(REPO))
+    assert (folders.source_directory, folders.release_directory, folders.submitted_directory) == (
+        layout.SOURCE,
+        layout.RELEASE,
+        layout.SUBMITTED,
+    )
+    assert (folders.autograded_directory, folders.feedback_directory) == (layout.AUTOGRADED, layout.FEEDBACK)
+    assert folders.db_url == layout.Layout(REPO).gradebook_url

@@ -1,4 +1,4 @@
-"""The pieces of a feedback page on their own (course/feedback.py, nbgrader_plugins.annotate): what
+"""The pieces of a feedback page on their own (course/engine/feedback.py, nbgrader_plugins.annotate): what
 a graded cell shows, a test cell without its hidden code, the header's counts, formulas as MathML.
 tests/test_grading.py opens whole pages in a browser."""
 
@@ -8,8 +8,9 @@ import base64
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course import feedback, nbgrader_plugins, nbtools
-from course.sandbox import PNG_SIGNATURE
+from course import nbtools
+from course.engine import feedback, nbgrader_plugins
+from course.engine.sandbox import PNG_SIGNATURE
 
 TEST_CELL = """# Check: f works.  [1 point]
 checks.f_matches(f)

@@ -15,7 +15,9 @@ import sys
 import pytest
 
 from conftest import ASSIGNMENTS, make_course, source_notebook
-from course import inprocess, nbtools, patches, workflow
+from course import nbtools, workflow
+from course.authoring import inprocess, patches
+from course.layout import Layout
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 
@@ -173,7 +175,7 @@ def test_feedback_pages_in_a_browser(course, assignment, tmp_path):
     no hidden test code, the written answer "to be graded by hand" and counted apart, the student's
     own outputs and figures (capped), links named after the checks, formulas drawn with no network."""
     from browser import look
-    from course.sandbox import Limits
+    from course.engine.sandbox import Limits
 
     root, _ = course
     source = source_notebook(assignment)
@@ -226,7 +228,7 @@ def test_feedback_pages_in_a_browser(course, assignment, tmp_path):
 
 def test_the_students_own_outputs_reach_the_feedback(course):
     """What the graded run printed and drew is under its cells, within the sandbox's caps."""
-    from course.sandbox import Limits
+    from course.engine.sandbox import Limits
 
     root, _ = course
     pages = {a: next((root / "feedback" / workflow.FULL / a).glob("*.html")).read_text() for a in ASSIGNMENTS}
@@ -367,7 +369,7 @@ def test_a_written_answer_graded_by_hand_reaches_the_export(course):
 
     root, _ = course
     assignment = ASSIGNMENTS[0]
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with Gradebook(Layout(root).gradebook_url) as gradebook:
         submission = gradebook.find_submission(assignment, workflow.FULL)
         written = [g for n in submission.notebooks for g in n.grades if g.cell.cell_type == "markdown"]
         assert written and all(g.needs_manual_grade for g in written)

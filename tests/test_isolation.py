@@ -14,7 +14,7 @@ environment and /tmp hold nothing it wrote; no process of it is left.
 The ordinary user is made from a spare uid when the suite runs as root (as CI does); the
 folders it needs but cannot enter from root's home (the Python installation below /root) are
 made reachable in the test's own mount namespace, as they are on a machine where that user
-installed Python (course.sandbox.make_reachable)."""
+installed Python (course.engine.sandbox.make_reachable)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_course
-from course import grader, nbtools, patches, sandbox, workflow
+from course import nbtools, workflow
+from course.authoring import patches
+from course.engine import grader, sandbox
 from test_grader import FORGE_GAN_LOSSES
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`

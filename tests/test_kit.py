@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO, make_course, source_notebook
-from course import inprocess, kit, nbtools, patches, workflow
+from course import nbtools, workflow
+from course.authoring import inprocess, kit, patches
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 

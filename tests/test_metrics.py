@@ -65,7 +65,9 @@ def model():
 
 
 def test_held_out_real_images_score_near_the_best(model, mnist_split):
-    scores = score_samples(mnist_split.images[-2000:], model)  # never seen in training (course/classifiers.py)
+    scores = score_samples(
+        mnist_split.images[-2000:], model
+    )  # never seen in training (course/authoring/classifiers.py)
     assert scores.fid < 20 and scores.inception_score > 8.5
     assert scores.classes_covered == 10 and scores.evenness > 0.95
 
@@ -92,7 +94,7 @@ def test_scores_order_a_weak_and_a_strong_generator(model, mnist_split):
 
 
 def test_training_is_deterministic_and_the_stored_model_round_trips(mnist_split, tmp_path):
-    from course.classifiers import train_quality_model
+    from course.authoring.classifiers import train_quality_model
 
     images, labels = mnist_split.images[:512], mnist_split.labels[:512]
     a = train_quality_model(images, labels, "mnist", epochs=1)
@@ -116,7 +118,7 @@ def test_a_missing_classifier_says_how_to_make_one(tmp_path):
 
 def test_the_fashion_mnist_classifier_is_made_from_the_files_on_disk(tmp_path):
     """No Fashion-MNIST copy here: its path through `make classifiers` runs on small IDX files."""
-    from course.classifiers import HOLDOUT, main
+    from course.authoring.classifiers import HOLDOUT, main
     from idx_files import write_split
 
     write_split(tmp_path, "FashionMNIST", "train", HOLDOUT + 300)
@@ -132,7 +134,7 @@ def test_the_fashion_mnist_classifier_is_made_from_the_files_on_disk(tmp_path):
 
 
 def test_too_few_images_for_the_holdout_is_a_clear_error(tmp_path):
-    from course.classifiers import HOLDOUT, main
+    from course.authoring.classifiers import HOLDOUT, main
     from idx_files import write_split
 
     write_split(tmp_path, "FashionMNIST", "train", HOLDOUT)

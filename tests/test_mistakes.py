@@ -1,7 +1,7 @@
 """Every check catches the mistakes it is written for, and only those; correct variants pass.
 
 Each file in tests/mistakes/<assignment>/ is a small wrong implementation (patch format, see
-course/patches.py) naming the graded checks it must fail; samples/<assignment>/ holds the partly
+course/authoring/patches.py) naming the graded checks it must fail; samples/<assignment>/ holds the partly
 wrong sample submissions of `make demo`. Each is graded once, by the grader (record in a child
 process, verdicts judged here against the hidden answers): exactly the named checks must fail, each
 an AssertionError with a reason that says what the file names, and every other check must pass.
@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ASSIGNMENTS, REPO, source_notebook
-from course import grader, nbtools, patches, sandbox
+from course import nbtools
+from course.authoring import patches
+from course.engine import grader, sandbox
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 

@@ -1,7 +1,8 @@
 import nbformat
 import pytest
 
-from course import nbtools, patches
+from course import nbtools
+from course.authoring import patches
 
 
 def test_parse_reads_description_fails_and_cells():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from course import sandbox, sandbox_child
+from course.engine import sandbox, sandbox_child
 from helpers.checks import replay
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course import sandbox
+from course.engine import sandbox
 
 pytestmark = pytest.mark.slow  # sandboxes, kernels or nbgrader runs: left out of `make test-fast`
 

@@ -10,7 +10,7 @@ import socket
 import nbformat
 import pytest
 
-from course import autograde, grader, submissions
+from course.engine import autograde, grader, submissions
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import ASSIGNMENTS, SOURCE
-from course import execute, nbtools
+from course import nbtools
+from course.authoring import execute
 
 PATHS = [path for assignment in ASSIGNMENTS for path in nbtools.notebooks(SOURCE / assignment)]
 IDS = [f"{p.parent.name}/{p.name}" for p in PATHS]

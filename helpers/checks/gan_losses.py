@@ -22,7 +22,7 @@ from helpers.checks import assert_close, call_loss, expect, graded, max_error, r
 
 NAME = "gan_losses"
 ASSIGNMENT = "04_gan_losses"
-GIVEN_CELLS = ("bce",)  # the notebook's given bce_loss, which the solutions call (see course/answers.py)
+GIVEN_CELLS = ("bce",)  # the notebook's given bce_loss, which the solutions call (see course/authoring/answers.py)
 TOL = 1e-5
 NOISE_DIM = 4
 # Logit cases: visible ones have shape (N, 1) like D's output; hidden ones shape (N,).

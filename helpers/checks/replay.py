@@ -1,7 +1,7 @@
 """Record and replay: one check's code, run twice, so that the verdict is reached outside the sandbox.
 
 Every value a check takes from student code passes through `observe` (`run_student`, `answered`
-and the call sites in course/grader.py do this). A check then runs in one of three modes:
+and the call sites in course/engine/grader.py do this). A check then runs in one of three modes:
 
 - **direct** (the default, in the student's notebook): `observe` returns the value; the check
   judges in the student's kernel (the visible feedback).
@@ -50,7 +50,9 @@ import torch
 
 DIRECT, RECORDING, REPLAYING = "direct", "recording", "replaying"
 _state = {"mode": DIRECT, "log": None, "hidden": False}
-FUNCTION = "<a function of the notebook>"  # what a function argument of a check becomes on replay (course/grader.py)
+FUNCTION = (
+    "<a function of the notebook>"  # what a function argument of a check becomes on replay (course/engine/grader.py)
+)
 
 
 class IncompleteLog(AssertionError):

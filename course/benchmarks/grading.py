@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from course import workflow
+from course.layout import Layout
 from helpers.utils import usable_cpus
 
 STOCK_MARKER = "# Autograding: nbgrader's steps"  # where our steps begin in nbgrader_config.py
@@ -46,7 +47,7 @@ def turn_in(course: Path, copies: int) -> int:
     workflow.add_samples(course)  # sample_full, sample_untouched, sample_<wrong> per assignment
     count = 0
     for assignment in workflow.assignments(course):
-        folder = course / "submitted"
+        folder = Layout(course).submitted
         wrong = next(
             p.name
             for p in folder.iterdir()
@@ -59,8 +60,8 @@ def turn_in(course: Path, copies: int) -> int:
             shutil.copytree(template, folder / f"student{k:03d}" / assignment)
             count += 1
     for sample in (workflow.FULL, workflow.UNTOUCHED):
-        shutil.rmtree(course / "submitted" / sample)
-    for extra in (course / "submitted").iterdir():
+        shutil.rmtree(Layout(course).submitted / sample)
+    for extra in Layout(course).submitted.iterdir():
         if not extra.name.startswith("student"):
             shutil.rmtree(extra)
     return count

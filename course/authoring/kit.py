@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import helpers
+from course.layout import Layout
 from helpers.answers import HIDDEN, answers_dir
 
 PACKAGE = Path(helpers.__file__).resolve().parent  # the helpers package of this course
@@ -79,7 +80,7 @@ notebook headless and prints the same table.
 def build(root: Path, out: Path) -> Path:
     """Write the student kit into `out` (replaced): the release of the course at `root`, this
     course's `helpers` package and the visible values of its answers folder."""
-    release = root / "release"
+    release = Layout(root).release
     if not release.is_dir():
         raise FileNotFoundError(f"{release} is missing: run `make release` first")
     if out.exists():

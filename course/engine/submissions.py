@@ -7,8 +7,8 @@ student's feedback/). So before anything reads a submission, the folder is check
 symlink, a device, a FIFO, a socket, a hard link, or a path that resolves outside the folder
 refuses the whole submission, with the reason. Nothing of it is opened: only `lstat` is used.
 
-This module owns that rule; `course.autograde` (the batch), `course.grader` (one notebook) and
-`course.nbgrader_plugins` (nbgrader's own pass) ask it.
+This module owns that rule; `course.engine.autograde` (the batch), `course.engine.grader` (one notebook) and
+`course.engine.nbgrader_plugins` (nbgrader's own pass) ask it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 2. The cells to run are the source notebook's code cells without its tests, the student's answer
    in place of each solution cell (matched by grade_id; a missing answer leaves the release's
    stub). The submission's own test cells and metadata are never used.
-3. In the sandbox (course/sandbox.py), after those cells, every check call of every test cell of
+3. In the sandbox (course/engine/sandbox.py), after those cells, every check call of every test cell of
    the *source* (hidden ones included) runs once, recording what it takes from student code
    (helpers.checks.replay).
 4. Here, each check runs again on that record against the reference answers: its verdict is the
@@ -29,7 +29,8 @@ from pathlib import Path
 
 import nbformat
 
-from course import nbtools, sandbox, submissions
+from course import nbtools
+from course.engine import sandbox, submissions
 from helpers.checks import replay
 
 FUNCTION = replay.FUNCTION  # what a function argument becomes on replay
@@ -209,7 +210,7 @@ def cells_to_run(source_nb, submission_nb) -> list[tuple[str, str]]:
         cell_id = nbtools.run_id(cell, index)
         if nbtools.is_solution(cell):
             answer = answer_for(cell, found)
-            cells.append((cell_id, answer.source if answer is not None else release_stub(cell.source)))
+            cells.append((cell_id, answer.source if answer is not None else nbtools.release_stub(cell.source)))
         else:
             cells.append((cell_id, nbtools.runnable(cell.source)))
     return cells
@@ -369,22 +370,6 @@ def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
     except Exception as failure:  # noqa: BLE001 (the check's own code choked on what the notebook gave)
         return printed.getvalue(), type(failure).__name__, f"{type(failure).__name__}: {failure}"
     return printed.getvalue(), "", ""
-
-
-def release_stub(source: str) -> str:
-    """The cell as the release has it: each solution region replaced by the code stub, indented
-    like its BEGIN marker (what nbgrader's ClearSolutions does with this course's configuration)."""
-    out, inside = [], False
-    for line in source.split("\n"):
-        if line.strip() == nbtools.BEGIN_SOLUTION:
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [indent + "# YOUR CODE HERE", indent + "raise NotImplementedError()"]
-            inside = True
-        elif line.strip() == nbtools.END_SOLUTION:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
 
 
 def format_grading(grading: Grading) -> str:

@@ -34,7 +34,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from torch.utils.flop_counter import FlopCounterMode
 
-from course import inprocess, nbtools, workflow
+from course import nbtools, workflow
+from course.authoring import inprocess
+from course.layout import Layout
 from helpers import load_fashion_mnist, load_mnist, set_seed, train_gan
 from helpers.data import DataNotFoundError, DataSplitWarning
 from helpers.metrics import load_quality_model
@@ -52,7 +54,7 @@ CS231N_SHOW_EVERY = 250  # it reads the losses (.item()) this often
 
 def solutions(root: Path, assignment: str, extra_cells: tuple[str, ...] = ()) -> dict:
     """The namespace after the setup, given and solution cells of `assignment`'s source notebook."""
-    path = nbtools.notebooks(root / workflow.SOURCE / assignment)[0]
+    path = nbtools.notebooks(Layout(root).source / assignment)[0]
     nb = nbtools.read(path)
     wanted = {"setup", "pieces", *extra_cells}
     wanted |= {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c) and c.cell_type == "code"}
@@ -410,14 +412,14 @@ def series_seconds(root: Path, smoke: bool) -> dict[str, float]:
     """Each source notebook executed headless in a real kernel: assignment -> seconds."""
     import os
 
-    from course import execute
+    from course.authoring import execute
 
     saved = os.environ.get("GAN_SMOKE")
     os.environ["GAN_SMOKE"] = "1" if smoke else "0"
     try:
         times = {}
         for assignment in workflow.assignments(root):
-            for result in execute.run_folder(root / workflow.SOURCE / assignment):
+            for result in execute.run_folder(Layout(root).source / assignment):
                 if result.error:
                     raise RuntimeError(f"{result.path} failed:\n{result.error}")
                 times[assignment] = result.seconds

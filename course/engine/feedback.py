@@ -2,13 +2,13 @@
 nbgrader_config.py), made from the autograded notebook and the gradebook.
 
 What the page holds, and what it never does:
-- every reason whole, wrapped to the page (course/feedback_page/index.html.j2);
+- every reason whole, wrapped to the page (course/engine/feedback_page/index.html.j2);
 - a test cell's visible checks only: its hidden cases are one comment line that says whether
   they passed (`shown_test`); their code, inputs and sizes stay with the grader;
 - a written answer not yet graded by hand says "to be graded by hand", and the header counts
   it apart: "12/15 autograded, 2 points still to grade" (`FeedbackGrades`, `summary`);
 - the student's own outputs and figures from the graded run (put in by
-  course.nbgrader_plugins.annotate, capped by course.sandbox.Limits);
+  course.engine.nbgrader_plugins.annotate, capped by course.engine.sandbox.Limits);
 - a contents list whose links are named after the checks;
 - formulas as MathML, which browsers draw themselves: the page needs no network and no script
   (`FeedbackPage`).
@@ -26,7 +26,8 @@ from nbconvert.exporters.html import contextfilter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbgrader.preprocessors import GetGrades
 
-from course import autograde, nbgrader_plugins, nbtools
+from course import nbtools
+from course.engine import autograde, nbgrader_plugins
 
 TEMPLATES = Path(__file__).parent  # holds feedback_page/, the page's template (nbgrader_config.py)
 HIDDEN_PASSED = "# Hidden cases: passed."

@@ -3,7 +3,7 @@
 Two stages per assignment (GRADING.md, "Scale"):
 
 1. **Verdicts, in parallel.** Every submitted notebook without an up-to-date verdict is graded by
-   `course.grader.grade` (student code in the sandbox, the verdict outside it) as a task on a Dask
+   `course.engine.grader.grade` (student code in the sandbox, the verdict outside it) as a task on a Dask
    cluster: by default a local one, one single-threaded worker per usable CPU; with `scheduler`, an
    existing cluster (`tcp://host:8786`, e.g. one from dask-jobqueue or dask-kubernetes, whose
    workers see the course folder). Only this process writes the results, one JSON file per
@@ -11,7 +11,7 @@ Two stages per assignment (GRADING.md, "Scale"):
    submission, the source notebook, the checks and the answers are byte for byte the same, so a
    late submission or one student's resubmission is the only thing graded again.
 2. **The gradebook, from one process.** `nbgrader autograde`, whose `Execute` step is replaced by
-   `course.nbgrader_plugins.SandboxVerdicts` (nbgrader_config.py), writes each verdict into its
+   `course.engine.nbgrader_plugins.SandboxVerdicts` (nbgrader_config.py), writes each verdict into its
    test cell; nbgrader's SaveAutoGrades stores the points, late penalties and all. One writer, so
    SQLite never sees two. A submission nbgrader cannot take (a notebook file it cannot read, or no
    notebook at all) is left out of that pass and scored 0 in the gradebook here, its reason in the
@@ -20,7 +20,7 @@ Two stages per assignment (GRADING.md, "Scale"):
 A task that fails (a worker that dies, an error in the grader) becomes an "error" verdict with its
 reason: the submission gets 0 with that reason, never a silent 0, and the batch goes on.
 
-Submissions are data (course/submissions.py): a submission folder that holds a symlink, a device,
+Submissions are data (course/engine/submissions.py): a submission folder that holds a symlink, a device,
 a FIFO, a socket or a path resolving outside it is refused before anything reads it ("invalid",
 with the reason) and left out of nbgrader's pass. What a student wrote to stderr is kept capped
 (`stderr_tail`), and a verdict records whether the sandbox was isolated.
@@ -40,10 +40,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from course import nbtools, submissions
-from course.sandbox import Limits
+from course import nbtools
+from course.engine import submissions
+from course.engine.sandbox import Limits
+from course.layout import TIMESTAMP, Layout
 
-GRADING = "grading"  # the verdicts, beside nbgrader's folders in the course root
 SMOKE_ENV = {"GAN_SMOKE": "1"}  # no graded check depends on how long a notebook trains
 OUTPUT_KEPT = 20_000  # characters of the sandbox's stdout kept with a verdict (never shown to the student)
 STDERR_CHARS, STDERR_LINES = 1_000, 20  # the most of the notebook's stderr kept with a verdict and shown
@@ -60,7 +61,7 @@ class Job:
     submission: Path  # the student's file (it may be missing)
 
     def record_path(self, root: Path) -> Path:
-        return root / GRADING / self.assignment / self.student / f"{self.notebook}.json"
+        return Layout(root).verdict(self.assignment, self.student, self.notebook)
 
     @property
     def folder(self) -> Path:
@@ -83,19 +84,19 @@ def stderr_tail(text: str) -> str:
 
 def submitted_students(root: Path, assignment: str) -> list[str]:
     """The students with a submission of `assignment` under submitted/."""
-    submitted = root / "submitted"
+    submitted = Layout(root).submitted
     return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir()) if submitted.is_dir() else []
 
 
 def jobs(root: Path, assignment: str, students: list[str] | None = None) -> list[Job]:
     """Every notebook of every submission of `assignment` under submitted/ (only `students` if given)."""
-    submitted = root / "submitted"
+    layout = Layout(root)
     found = submitted_students(root, assignment)
     if students:
         found = [s for s in found if s in students]
-    sources = nbtools.notebooks(root / "notebooks" / assignment)
+    sources = nbtools.notebooks(layout.source / assignment)
     return [
-        Job(assignment, student, source.stem, source, submitted / student / assignment / source.name)
+        Job(assignment, student, source.stem, source, layout.submission(student, assignment) / source.name)
         for student in found
         for source in sources
     ]
@@ -121,7 +122,9 @@ def engine_digest() -> str:
 
     here = Path(__file__).resolve().parent
     answers = answers_dir()
-    files = sorted(answers.rglob("*.npz")) + sorted((here.parent / "helpers" / "checks").glob("*.py"))  # hidden/ too
+    files = sorted(answers.rglob("*.npz")) + sorted(
+        (here.parent.parent / "helpers" / "checks").glob("*.py")
+    )  # hidden/ too
     files += [here / "grader.py", here / "sandbox.py", here / "sandbox_child.py"]
     digest = hashlib.sha256()
     for path in files:
@@ -134,7 +137,7 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
     """Grade one notebook (this runs on a Dask worker) and return its verdict as plain data."""
     import socket
 
-    from course import grader
+    from course.engine import grader
 
     try:
         from distributed import get_worker
@@ -175,7 +178,7 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
 
 def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(), status: str = "error") -> dict:
     """The verdict of a task that produced none: every check 0, with the reason."""
-    from course import grader
+    from course.engine import grader
 
     try:
         tests = grader.tests_of(nbtools.read(job.source))
@@ -348,13 +351,13 @@ PASS_FAILED = "nbgrader_pass.failed"  # beside a student's verdicts: why nbgrade
 def record_failure(root: Path, assignment: str, student: str, reason: str) -> None:
     """nbgrader's pass failed on this submission: the submission's status is "error" with `reason`
     (`status_of`) until a pass succeeds (`clear_failure`). The verdicts stay as they are, up to date."""
-    path = root / GRADING / assignment / student / PASS_FAILED
+    path = Layout(root).verdicts(assignment, student) / PASS_FAILED
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(reason)
 
 
 def clear_failure(root: Path, assignment: str, student: str) -> None:
-    (root / GRADING / assignment / student / PASS_FAILED).unlink(missing_ok=True)
+    (Layout(root).verdicts(assignment, student) / PASS_FAILED).unlink(missing_ok=True)
 
 
 def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
@@ -365,11 +368,12 @@ def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
     from nbgrader.api import Gradebook
     from nbgrader.utils import parse_utc
 
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    layout = Layout(root)
+    with Gradebook(layout.gradebook_url) as gradebook:
         for student in sorted(students):
             gradebook.update_or_create_student(student)
             timestamp = None
-            stamp = root / "submitted" / student / assignment / "timestamp.txt"
+            stamp = layout.submission(student, assignment) / TIMESTAMP
             if not submissions.entry_problem(stamp, stamp.parent) and stamp.is_file() and stamp.stat().st_size < 1_000:
                 with contextlib.suppress(ValueError, TypeError, OverflowError, UnicodeDecodeError):
                     timestamp = parse_utc(stamp.read_text().strip())
@@ -379,14 +383,14 @@ def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
                     grade.auto_score = 0.0
                     grade.needs_manual_grade = False
             gradebook.db.commit()
-            for stale in (root / "autograded" / student / assignment, root / "feedback" / student / assignment):
+            for stale in (layout.autograded / student / assignment, layout.feedback_pages(student, assignment)):
                 if stale.is_dir() and not stale.is_symlink():
                     shutil.rmtree(stale)
 
 
 def _records(root: Path, assignment: str, student: str) -> list[dict]:
     records = []
-    for path in sorted((root / GRADING / assignment / student).glob("*.json")):
+    for path in sorted(Layout(root).verdicts(assignment, student).glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
             records.append(json.loads(path.read_text()))
     return records
@@ -399,7 +403,7 @@ def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
     records = _records(root, assignment, student)
     if not records:
         return "", ""
-    failed = root / GRADING / assignment / student / PASS_FAILED
+    failed = Layout(root).verdicts(assignment, student) / PASS_FAILED
     if failed.is_file():
         return "error", failed.read_text()
     for record in records:

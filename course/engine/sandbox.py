@@ -53,10 +53,11 @@ from pathlib import Path
 
 import numpy as np
 
+from course.engine.sandbox_child import ARRAY_DTYPES  # what the child encodes, decoded strictly here
+
 CHILD = Path(__file__).with_name("sandbox_child.py")
-HELPERS = Path(__file__).resolve().parent.parent / "helpers"
+HELPERS = Path(__file__).resolve().parents[2] / "helpers"
 COURSE_ROOT = HELPERS.parent
-ARRAY_DTYPES = {"float32", "float64", "int64", "int32", "uint8", "bool"}
 STATUSES = ("ok", "timeout", "crashed", "output_limit", "invalid", "error")
 BWRAP_MINIMUM = (0, 11, 0)
 # Inside the sandbox
@@ -231,7 +232,15 @@ def _child_env(home: str, data: Path, extra: dict[str, str] | None, isolated: bo
 # ------------------------------------------------------------------------------------------------
 # the course's own code, forked from a warm interpreter (no isolation)
 
-FORK_PRELOAD = ["course.sandbox", "course.sandbox_child", "numpy", "torch", "torchvision", "matplotlib", "helpers"]
+FORK_PRELOAD = [
+    "course.engine.sandbox",
+    "course.engine.sandbox_child",
+    "numpy",
+    "torch",
+    "torchvision",
+    "matplotlib",
+    "helpers",
+]
 
 
 def run_forked(
@@ -296,7 +305,7 @@ def run_forked(
 
 def _forked_job(job: dict, folder: str, env: dict[str, str]) -> None:
     """In the fork: the sandbox child's own `run_job`, its output and result written into `folder`."""
-    from course import sandbox_child
+    from course.engine import sandbox_child
 
     os.chdir(Path(folder) / "home")
     os.environ.clear()

@@ -1,7 +1,7 @@
-"""The program that runs inside the sandbox (see course/sandbox.py): untrusted cells, then a probe.
+"""The program that runs inside the sandbox (see course/engine/sandbox.py): untrusted cells, then a probe.
 
 It is copied into each sandbox's read-only program folder and started there with `python -I`
-under bubblewrap (course/sandbox.py makes the namespaces, the mounts and the limits), so it imports
+under bubblewrap (course/engine/sandbox.py makes the namespaces, the mounts and the limits), so it imports
 nothing from the course. Protocol:
 
 - stdin: one JSON job {"cells": [[cell_id, source], ...], "probe": source, "seed": int,

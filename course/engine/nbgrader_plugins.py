@@ -5,9 +5,9 @@
   nbgrader's own steps after it (DeduplicateIds, OverwriteCells, CheckCellMetadata, ...) never see
   what a student can break: duplicated or renamed grade ids, test cells turned into answers,
   changed cell types, broken or outdated nbgrader metadata. A submission refused as data
-  (course/submissions.py) raises here, so that nbgrader drops it and removes what it copied.
+  (course/engine/submissions.py) raises here, so that nbgrader drops it and removes what it copied.
 - `SandboxVerdicts`, an autograde preprocessor in place of nbgrader's `Execute`: the notebook is
-  not run in a kernel; each test cell gets the verdict of `course.grader` (judged outside the
+  not run in a kernel; each test cell gets the verdict of `course.engine.grader` (judged outside the
   sandbox) as its output, which nbgrader's SaveAutoGrades turns into points as usual: the checks'
   printed lines when it passed, an error with the reason when it did not. A banner cell on top
   says the status (ok, timeout, crashed, ...) and its reason. The verdict comes from grading/
@@ -35,10 +35,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import compute_checksum
 from traitlets import Unicode
 
-from course import autograde, grader, nbtools
-from course.sandbox import Limits
-
-TEXT_STUB = "YOUR ANSWER HERE"  # nbgrader_config.py's ClearSolutions.text_stub
+from course import nbtools
+from course.engine import autograde, grader
+from course.engine.sandbox import Limits
+from course.layout import Layout
 
 
 def job_of(root: Path, resources) -> autograde.Job:
@@ -48,13 +48,13 @@ def job_of(root: Path, resources) -> autograde.Job:
         info["assignment"],
         info["student"],
         info["notebook"],
-        root / "notebooks" / info["assignment"] / f"{info['notebook']}.ipynb",
-        root / "submitted" / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb",
+        Layout(root).source_notebook(info["assignment"], info["notebook"]),
+        Layout(root).submitted_notebook(info["student"], info["assignment"], info["notebook"]),
     )
 
 
 class SubmissionRefused(RuntimeError):
-    """A submission that is not plain data in its own folder (course/submissions.py)."""
+    """A submission that is not plain data in its own folder (course/engine/submissions.py)."""
 
 
 class SourceCells(NbGraderPreprocessor):
@@ -99,7 +99,7 @@ class SandboxVerdicts(NbGraderPreprocessor):
 def graded_cells(source_nb, submitted_nb) -> list:
     """The notebook as it is graded: the source's cells in the source's order (test cells whole,
     hidden parts included, as nbgrader shows them), each answer cell the source's cell with the
-    student's text (found by grade_id, as course.grader.answer_for finds it for the sandbox), or
+    student's text (found by grade_id, as course.engine.grader.answer_for finds it for the sandbox), or
     the release's stub where it is missing. A deleted, edited or stripped test cell is back; cells
     the student added are not there (they were not run either); no metadata of the student's is kept."""
     found = grader.answers(submitted_nb)
@@ -111,7 +111,7 @@ def graded_cells(source_nb, submitted_nb) -> list:
         else:
             cell = copy.deepcopy(cell)
             if nbtools.BEGIN_SOLUTION in cell.source:  # a solution region outside an answer cell: cleared too
-                cell.source = grader.release_stub(cell.source)
+                cell.source = nbtools.release_stub(cell.source)
         if cell.get("id") in ids or "id" not in cell:
             cell["id"] = uuid.uuid4().hex[:8]
         ids.add(cell["id"])
@@ -136,9 +136,9 @@ def _stub(source_cell):
     unchanged answer (so a missing answer scores 0, with nothing left to grade by hand)."""
     cell = copy.deepcopy(source_cell)
     if cell.cell_type == "code":
-        cell.source, cell.outputs, cell.execution_count = grader.release_stub(cell.source), [], None
+        cell.source, cell.outputs, cell.execution_count = nbtools.release_stub(cell.source), [], None
     else:
-        cell.source = TEXT_STUB
+        cell.source = nbtools.TEXT_STUB
     cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
     return cell
 
@@ -163,7 +163,7 @@ def annotate(nb, record: dict) -> None:
 
 
 def _run_outputs(run: dict, limits: Limits) -> list:
-    """A cell's outputs from the sandbox run (course.sandbox.CellRun as data): its printed text, its
+    """A cell's outputs from the sandbox run (course.engine.sandbox.CellRun as data): its printed text, its
     figures (PNGs the sandbox checked), then the error it stopped with, where the student wrote it."""
     outputs = []
     if run.get("output"):

@@ -28,7 +28,8 @@ import torch
 
 import helpers.answers
 import helpers.checks
-from course import inprocess, nbtools
+from course import nbtools
+from course.authoring import inprocess
 
 SETUP_CELL = "setup"
 

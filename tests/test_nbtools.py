@@ -1,0 +1,30 @@
+"""course/nbtools.py: what the release holds in place of a solution is what nbgrader hands out."""
+
+from __future__ import annotations
+
+import nbformat
+from nbgrader.preprocessors import ClearSolutions
+from traitlets.config import Config
+
+from conftest import REPO
+from course import nbtools
+
+
+def nbgraders_release(source: str) -> str:
+    """nbgrader's own ClearSolutions, configured by the course's nbgrader_config.py, on one cell."""
+    config = Config()
+    exec((REPO / "nbgrader_config.py").read_text(), {"get_config": lambda: config})
+    metadata = {"nbgrader": {"solution": True, "grade": False, "locked": False, "grade_id": "f", "schema_version": 3}}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source, metadata=metadata)])
+    nb, _ = ClearSolutions(config=config).preprocess(nb, {})
+    return nb.cells[0].source
+
+
+def test_a_release_stub_is_what_nbgrader_hands_out():
+    for source in [
+        "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n",
+        "x = 1\n### BEGIN SOLUTION\ny = 2\n### END SOLUTION\nz = 3",
+        "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION",
+    ]:
+        assert nbtools.release_stub(source) == nbgraders_release(source)
+    assert "raise NotImplementedError()" in nbtools.release_stub("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
