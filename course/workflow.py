@@ -142,7 +142,7 @@ def autograde(
         unknown = sorted(set(students) - found)
         if unknown:
             raise WorkflowError(
-                f"no submission from {', '.join(unknown)} in {root / 'submitted'} for "
+                f"no submission from {', '.join(unknown)} in {Layout(root).submitted} for "
                 f"{', '.join(chosen)}; students with one: {', '.join(sorted(found)) or 'none'}"
             )
     sandbox.require_isolation(limits)

@@ -562,8 +562,8 @@ def test_a_task_that_fails_on_the_cluster_fails_closed(tmp_path):
     submit(tmp_path, "someone", filled(), ON_TIME)
     (job,) = autograde.jobs(tmp_path, ASSIGNMENT)
     records = autograde.grade_all(tmp_path, [job], workers=1, progress=False)
-    assert records[job]["status"] == "error" and records[job]["score"] == 0
-    assert records[job]["reason"].startswith("grading failed on the cluster: ")
+    assert records[job].status == "error" and records[job].score == 0
+    assert records[job].reason.startswith("grading failed on the cluster: ")
 
 
 def test_a_change_to_any_answers_file_makes_every_verdict_stale(tmp_path, monkeypatch):

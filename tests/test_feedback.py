@@ -10,7 +10,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from course import nbtools
 from course.engine import feedback, nbgrader_plugins
-from course.engine.sandbox import PNG_SIGNATURE
+from course.engine.record import Record, Verdict
+from course.engine.sandbox import PNG_SIGNATURE, CellRun
 
 TEST_CELL = """# Check: f works.  [1 point]
 checks.f_matches(f)
@@ -34,19 +35,22 @@ def test_each_cell_shows_what_its_run_printed_drew_and_raised():
             graded_cell(new_code_cell(TEST_CELL), "test_f", grade=True, points=1),
         ]
     )
-    record = {
-        "status": "ok",
-        "reason": "",
-        "score": 0,
-        "max_score": 1,
-        "cells": [
-            {"id": "answer", "error": "ValueError: bad", "seconds": 0.1, "output": "hello\n"},
-            {"id": "cell-2", "error": None, "seconds": 0.1, "output": "", "figures": [png], "figures_left_out": 2},
+    record = Record(
+        "a",
+        "s",
+        "n",
+        "fingerprint",
+        {},
+        "ok",
+        "",
+        0,
+        1,
+        cells=[
+            CellRun("answer", "ValueError: bad", 0.1, output="hello\n"),
+            CellRun("cell-2", None, 0.1, figures=[png], figures_left_out=2),
         ],
-        "verdicts": [
-            {"grade_id": "test_f", "printed": "", "reason": "AssertionError: f is off", "error": "AssertionError"}
-        ],
-    }
+        verdicts=[Verdict("test_f", 0, 1, reason="AssertionError: f is off", error="AssertionError")],
+    )
     nbgrader_plugins.annotate(nb, record)
     banner, _, answer, plot, test = nb.cells
     assert banner.source.startswith("### Autograder") and "`answer`: ValueError: bad" in banner.source

@@ -145,3 +145,33 @@ def test_student_code_runs_with_grad_and_hidden_replays_say_so():
     with replay.record():
         assert replay.recording() and not replay.judging_hidden()
     assert replay.mode() == replay.DIRECT
+
+
+def test_a_verdict_record_survives_the_store_and_a_broken_one_is_no_record():
+    """course/engine/record.py: the verdict store's one codec."""
+    from course.engine.record import Record, Verdict
+    from course.engine.sandbox import CellRun
+
+    record = Record(
+        "01_minimax",
+        "ada",
+        "minimax",
+        "f" * 64,
+        {"cell_seconds": 300.0},
+        "ok",
+        "",
+        1.0,
+        3.0,
+        verdicts=[
+            Verdict("test_a", 1.0, 1.0, printed="passed: a\n"),
+            Verdict("test_b", 0.0, 2.0, "AssertionError: b", hidden=True),
+        ],
+        cells=[CellRun("setup", None, 0.5, output="hi\n", figures=["iVBOR"], figures_left_out=1)],
+        isolated=True,
+        worker="tcp://127.0.0.1:1",
+    )
+    again = Record.from_json(record.to_json())
+    assert again == record and [v.grade_id for v in again.lost()] == ["test_b"]
+    for broken in ["[]", "{}", record.to_json().replace('"grade_id"', '"grade"'), '{"verdicts": []}']:
+        with pytest.raises(ValueError):
+            Record.from_json(broken)

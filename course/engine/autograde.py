@@ -32,7 +32,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 import sys
@@ -42,6 +41,7 @@ from pathlib import Path
 
 from course import nbtools
 from course.engine import submissions
+from course.engine.record import Record
 from course.engine.sandbox import Limits
 from course.layout import TIMESTAMP, Layout
 
@@ -133,8 +133,8 @@ def engine_digest() -> str:
     return digest.hexdigest()
 
 
-def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
-    """Grade one notebook (this runs on a Dask worker) and return its verdict as plain data."""
+def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> Record:
+    """Grade one notebook (this runs on a Dask worker): its record for the store."""
     import socket
 
     from course.engine import grader
@@ -151,32 +151,34 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> dict:
         grading = grader.failed(grader.tests_of(nbtools.read(job.source)), "invalid", refused)
     else:
         grading = grader.grade(job.source, job.submission, limits=limits, env=SMOKE_ENV)
+    record = _record(job, fingerprint, limits, grading.status, grading.reason, grading.verdicts)
     outcome = grading.outcome
-    return {
-        "assignment": job.assignment,
-        "student": job.student,
-        "notebook": job.notebook,
-        "fingerprint": fingerprint,
-        "limits": dataclasses.asdict(limits),
-        "status": grading.status,
-        "reason": grading.reason,
-        "score": grading.score,
-        "max_score": grading.max_score,
-        "verdicts": [vars(v) for v in grading.verdicts],
-        "cells": [vars(c) for c in outcome.cells] if outcome else [],
-        "stdout": outcome.stdout[-OUTPUT_KEPT:] if outcome else "",
-        "stderr": stderr_tail(outcome.stderr) if outcome else "",
-        "isolation": outcome.isolation if outcome else [],
-        "isolated": outcome.isolated if outcome else None,  # None: nothing ran
-        "sandbox_seconds": outcome.seconds if outcome else 0.0,
-        "seconds": time.perf_counter() - started,
-        "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "host": socket.gethostname(),
-        "worker": worker,
-    }
+    if outcome:  # else nothing ran (an invalid submission)
+        record.cells, record.isolation, record.isolated = outcome.cells, outcome.isolation, outcome.isolated
+        record.stdout, record.stderr = outcome.stdout[-OUTPUT_KEPT:], stderr_tail(outcome.stderr)
+        record.sandbox_seconds = outcome.seconds
+    record.seconds, record.host, record.worker = time.perf_counter() - started, socket.gethostname(), worker
+    return record
 
 
-def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(), status: str = "error") -> dict:
+def _record(job: Job, fingerprint: str, limits: Limits, status: str, reason: str, verdicts: list) -> Record:
+    """A record of `job` with these verdicts, graded now, as if nothing ran in the sandbox."""
+    return Record(
+        job.assignment,
+        job.student,
+        job.notebook,
+        fingerprint,
+        dataclasses.asdict(limits),
+        status,
+        reason,
+        score=sum(v.points for v in verdicts),
+        max_score=sum(v.max_points for v in verdicts),
+        verdicts=verdicts,
+        graded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(), status: str = "error") -> Record:
     """The verdict of a task that produced none: every check 0, with the reason."""
     from course.engine import grader
 
@@ -184,54 +186,33 @@ def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(
         tests = grader.tests_of(nbtools.read(job.source))
     except Exception:  # noqa: BLE001 (the source itself is the problem: no checks to list)
         tests = []
-    return {
-        "assignment": job.assignment,
-        "student": job.student,
-        "notebook": job.notebook,
-        "fingerprint": fingerprint,
-        "limits": dataclasses.asdict(limits),
-        "status": status,
-        "reason": reason,
-        "score": 0.0,
-        "max_score": sum(t.points for t in tests),
-        "verdicts": [vars(v) for v in grader.failed(tests, status, reason).verdicts],
-        "cells": [],
-        "stdout": "",
-        "stderr": "",
-        "isolation": [],
-        "isolated": None,
-        "sandbox_seconds": 0.0,
-        "seconds": 0.0,
-        "graded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "host": "",
-        "worker": "",
-    }
+    return _record(job, fingerprint, limits, status, reason, grader.failed(tests, status, reason).verdicts)
 
 
-def load(root: Path, job: Job) -> dict | None:
-    path = job.record_path(root)
+def load(root: Path, job: Job) -> Record | None:
+    """The stored record of `job`; None where there is none or it does not read as one."""
     try:
-        return json.loads(path.read_text())
+        return Record.from_json(job.record_path(root).read_text())
     except (OSError, ValueError):
         return None
 
 
-def save(root: Path, job: Job, record: dict) -> None:
+def save(root: Path, job: Job, record: Record) -> None:
     path = job.record_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(record, indent=1))
+    partial.write_text(record.to_json())
     partial.replace(path)  # a reader never sees half a file
 
 
-def verdict(root: Path, job: Job) -> dict:
+def verdict(root: Path, job: Job) -> Record:
     """The up-to-date verdict of `job`: the stored one, or graded now (in this process, default
     limits) and stored. What nbgrader's autograde pass asks for each notebook."""
     engine = engine_digest()
     record = load(root, job)
     if record is not None:  # up to date under the limits `make autograde` was given
         with contextlib.suppress(TypeError, ValueError):
-            if record.get("fingerprint") == fingerprint(job, engine, Limits(**record.get("limits", {}))):
+            if record.fingerprint == fingerprint(job, engine, Limits(**record.limits)):
                 return record
     record = grade_job(job, fingerprint(job, engine))
     save(root, job, record)
@@ -272,7 +253,7 @@ def grade_all(
     force: bool = False,
     progress: bool = True,
     limits: Limits = Limits(),
-) -> dict[Job, dict]:
+) -> dict[Job, Record]:
     """Stage 1: the verdict of every job, grading on the cluster those not up to date (all if `force`)."""
     from distributed import as_completed
     from tqdm import tqdm
@@ -282,7 +263,7 @@ def grade_all(
     records = {}
     for job in todo:
         stored = None if force else load(root, job)
-        if stored is not None and stored.get("fingerprint") == keys[job]:
+        if stored is not None and stored.fingerprint == keys[job]:
             records[job] = stored
     stale = []
     for job in todo:
@@ -321,15 +302,13 @@ def grade_all(
                 )
             save(root, job, record)
             records[job] = record
-            bar.set_postfix_str(
-                f"{job.student}/{job.notebook}: {record['status']} {record['score']:g}/{record['max_score']:g}"
-            )
+            bar.set_postfix_str(f"{job.student}/{job.notebook}: {record.status} {record.score:g}/{record.max_score:g}")
             bar.update()
         bar.close()
     return records
 
 
-def not_for_nbgrader(records: dict[Job, dict]) -> set[str]:
+def not_for_nbgrader(records: dict[Job, Record]) -> set[str]:
     """Students whose submission nbgrader's autograde must not take: one refused or unreadable
     (an "invalid" verdict for a notebook that is there, as a file, a link or anything else), or
     one with no notebook at all (nbgrader does not see them)."""
@@ -338,7 +317,7 @@ def not_for_nbgrader(records: dict[Job, dict]) -> set[str]:
         mine = [(job, record) for job, record in records.items() if job.student == student]
         present = [job for job, _ in mine if os.path.lexists(job.submission)]
         refused = any(
-            record["status"] == "invalid" and (os.path.lexists(job.submission) or job.refusal()) for job, record in mine
+            record.status == "invalid" and (os.path.lexists(job.submission) or job.refusal()) for job, record in mine
         )
         if refused or not present:
             left_out.add(student)
@@ -388,11 +367,11 @@ def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
                     shutil.rmtree(stale)
 
 
-def _records(root: Path, assignment: str, student: str) -> list[dict]:
+def _records(root: Path, assignment: str, student: str) -> list[Record]:
     records = []
     for path in sorted(Layout(root).verdicts(assignment, student).glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
-            records.append(json.loads(path.read_text()))
+            records.append(Record.from_json(path.read_text()))
     return records
 
 
@@ -407,29 +386,26 @@ def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
     if failed.is_file():
         return "error", failed.read_text()
     for record in records:
-        if record["status"] != "ok":
-            return record["status"], f"{record['notebook']}: {record['reason']}"
+        if record.status != "ok":
+            return record.status, f"{record.notebook}: {record.reason}"
     said = []
     for record in records:
-        lost = [v for v in record["verdicts"] if v["points"] < v["max_points"]]
-        parts = [record["reason"]] if record.get("reason") else []
+        lost = record.lost()
+        parts = [record.reason] if record.reason else []
         if lost:
-            first = " ".join(lost[0]["reason"].split())
+            first = " ".join(lost[0].reason.split())
             parts.append(
-                f"{len(lost)} of {len(record['verdicts'])} test cells failed, first "
-                f"{lost[0]['grade_id']}: {first[:200]}"
+                f"{len(lost)} of {len(record.verdicts)} test cells failed, first {lost[0].grade_id}: {first[:200]}"
             )
         if parts:
-            said.append(f"{record['notebook']}: {'; '.join(parts)}")
+            said.append(f"{record.notebook}: {'; '.join(parts)}")
     return "ok", "; ".join(said)
 
 
 def isolation_of(root: Path, assignment: str, student: str) -> str:
     """ "unisolated" when any notebook of the submission ran without isolation, "isolated" when
     each that ran was isolated, "" when none ran in the sandbox."""
-    ran = [
-        record.get("isolated") for record in _records(root, assignment, student) if record.get("isolated") is not None
-    ]
+    ran = [record.isolated for record in _records(root, assignment, student) if record.isolated is not None]
     if not ran:
         return ""
     return "isolated" if all(ran) else "unisolated"

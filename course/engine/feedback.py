@@ -50,8 +50,8 @@ class FeedbackGrades(GetGrades):
         nb, resources = super().preprocess(nb, resources)
         info = resources["nbgrader"]
         root = Path(os.getcwd())  # nbgrader runs in the course folder
-        record = autograde.load(root, nbgrader_plugins.job_of(root, resources)) or {}
-        hidden_failures = {v["grade_id"] for v in record.get("verdicts", []) if v.get("hidden") and v.get("reason")}
+        record = autograde.load(root, nbgrader_plugins.job_of(root, resources))
+        hidden_failures = {v.grade_id for v in (record.verdicts if record else []) if v.hidden and v.reason}
         for cell in nb.cells:
             if nbtools.is_test(cell):
                 m = cell.metadata.nbgrader

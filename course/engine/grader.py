@@ -31,6 +31,7 @@ import nbformat
 
 from course import nbtools
 from course.engine import sandbox, submissions
+from course.engine.record import Verdict
 from helpers.checks import replay
 
 FUNCTION = replay.FUNCTION  # what a function argument becomes on replay
@@ -62,17 +63,6 @@ class Test:
     grade_id: str
     points: float
     calls: list[CheckCall]
-
-
-@dataclass
-class Verdict:
-    grade_id: str
-    points: float
-    max_points: float
-    reason: str = ""  # why points were lost ("" for full points)
-    printed: str = ""  # what the checks printed when they were replayed ("passed: ...")
-    error: str = ""  # the kind of failure: "AssertionError" for a failed check, else the exception's name
-    hidden: bool = False  # the reason is a hidden call's (scrubbed of every value)
 
 
 @dataclass

@@ -37,7 +37,8 @@ from traitlets import Unicode
 
 from course import nbtools
 from course.engine import autograde, grader
-from course.engine.sandbox import Limits
+from course.engine.record import Record, Verdict
+from course.engine.sandbox import CellRun, Limits
 from course.layout import Layout
 
 
@@ -89,9 +90,9 @@ class SandboxVerdicts(NbGraderPreprocessor):
             "%s/%s: %s, %g of %g points",
             job.student,
             job.notebook,
-            record["status"],
-            record["score"],
-            record["max_score"],
+            record.status,
+            record.score,
+            record.max_score,
         )
         return nb, resources
 
@@ -143,13 +144,13 @@ def _stub(source_cell):
     return cell
 
 
-def annotate(nb, record: dict) -> None:
+def annotate(nb, record: Record) -> None:
     """Put `record`'s verdicts into `nb` (the graded notebook, in the source's order): outputs of
     the test cells, the sandbox run's own outputs under the cells it ran (what they printed, their
     figures, the error a cell stopped with), and a banner on top."""
-    verdicts = {v["grade_id"]: v for v in record["verdicts"]}
-    runs = {c["id"]: c for c in record["cells"]}
-    ran_under = record.get("limits") if isinstance(record.get("limits"), dict) else {}  # the grader's own record
+    verdicts = {v.grade_id: v for v in record.verdicts}
+    runs = {c.id: c for c in record.cells}
+    ran_under = record.limits if isinstance(record.limits, dict) else {}  # the grader's own record
     limits = Limits(**{key: value for key, value in ran_under.items() if key in Limits.__dataclass_fields__})
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -162,16 +163,16 @@ def annotate(nb, record: dict) -> None:
     nb.cells.insert(0, new_markdown_cell(banner(record)))
 
 
-def _run_outputs(run: dict, limits: Limits) -> list:
-    """A cell's outputs from the sandbox run (course.engine.sandbox.CellRun as data): its printed text, its
+def _run_outputs(run: CellRun, limits: Limits) -> list:
+    """A cell's outputs from the sandbox run: its printed text, its
     figures (PNGs the sandbox checked), then the error it stopped with, where the student wrote it."""
     outputs = []
-    if run.get("output"):
-        outputs.append(new_output("stream", name="stdout", text=run["output"]))
-    for figure in run.get("figures", []):
+    if run.output:
+        outputs.append(new_output("stream", name="stdout", text=run.output))
+    for figure in run.figures:
         outputs.append(new_output("display_data", data={"image/png": figure, "text/plain": "<Figure>"}))
-    if run.get("figures_left_out"):
-        n = run["figures_left_out"]
+    if run.figures_left_out:
+        n = run.figures_left_out
         outputs.append(
             new_output(
                 "stream",
@@ -182,20 +183,20 @@ def _run_outputs(run: dict, limits: Limits) -> list:
                 ),
             )
         )
-    if run["error"]:
-        outputs.append(_error(*_split(run["error"])))
+    if run.error:
+        outputs.append(_error(*_split(run.error)))
     return outputs
 
 
-def _test_outputs(verdict: dict | None) -> list:
+def _test_outputs(verdict: Verdict | None) -> list:
     if verdict is None:  # the grader does not know this cell: never full marks by default
         return [_error("AutogradeError", "the autograder has no verdict for this test cell")]
     outputs = []
-    if verdict["printed"]:
-        outputs.append(new_output("stream", name="stdout", text=verdict["printed"]))
-    if verdict["reason"]:
-        name = verdict["error"] or "AssertionError"
-        message = verdict["reason"][len(name) + 2 :] if verdict["reason"].startswith(f"{name}: ") else verdict["reason"]
+    if verdict.printed:
+        outputs.append(new_output("stream", name="stdout", text=verdict.printed))
+    if verdict.reason:
+        name = verdict.error or "AssertionError"
+        message = verdict.reason[len(name) + 2 :] if verdict.reason.startswith(f"{name}: ") else verdict.reason
         outputs.append(_error(name, message))
     return outputs
 
@@ -214,33 +215,33 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def banner(record: dict) -> str:
+def banner(record: Record) -> str:
     """The autograder's summary, the first cell of the graded notebook and of the feedback page."""
     lines = ["### Autograder"]
-    if record["status"] == "ok":
+    if record.status == "ok":
         lines.append(
             f"**Status: ok.** Your code ran in the sandbox and the checks judged what it returned: "
-            f"**{record['score']:g} of {record['max_score']:g} points**. "
+            f"**{record.score:g} of {record.max_score:g} points**. "
             "Each test cell below shows its checks' output, or the reason it lost its points."
         )
-        if record.get("reason"):
-            lines.append(f"\n**Note:** {record['reason']}.\n")
+        if record.reason:
+            lines.append(f"\n**Note:** {record.reason}.\n")
         lines.append("The notebook below is what was graded: the course's cells, with your answers in place.")
     else:
-        lines.append(f"**Status: {record['status']}.** {record['reason']}.")
+        lines.append(f"**Status: {record.status}.** {record.reason}.")
         lines.append("Because the notebook did not finish, every check scored 0. Fix the cause and submit again.")
-    if record.get("isolated") is False:
+    if record.isolated is False:
         lines.append(
             "\n**Graded unisolated:** the instructor graded this notebook on a machine without the "
             "sandbox's isolation (`--unisolated`)."
         )
-    failed = [c for c in record["cells"] if c["error"]]
+    failed = [c for c in record.cells if c.error]
     if failed:
         lines.append("\nCells that stopped with an error (shown under the cell too):")
-        lines += [f"- `{c['id']}`: {_clip(c['error'], 300)}" for c in failed]
-    if record.get("sandbox_seconds"):
-        lines.append(f"\nRun time in the sandbox: {record['sandbox_seconds']:.1f} s.")
-    stderr = autograde.stderr_tail(record.get("stderr", ""))  # capped again: a record may be older
+        lines += [f"- `{c.id}`: {_clip(c.error, 300)}" for c in failed]
+    if record.sandbox_seconds:
+        lines.append(f"\nRun time in the sandbox: {record.sandbox_seconds:.1f} s.")
+    stderr = autograde.stderr_tail(record.stderr)  # capped again: a record may be older
     if stderr:
         lines.append(
             f"\nWhat the notebook wrote to stderr (warnings cost nothing; at most the last "
