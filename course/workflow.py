@@ -354,9 +354,8 @@ def report(root: Path, only: list[str] | None = None, students: list[str] | None
                 row = Row(assignment.name, submission.student.id, 0.0, 0.0, 0.0, 0.0)
                 row.status, row.status_reason = engine.status_of(root, row.assignment, row.student)
                 row.isolation = engine.isolation_of(root, row.assignment, row.student)
+                reasons = _failure_reasons(root, row.assignment, row.student)
                 for notebook in submission.notebooks:
-                    autograded = Layout(root).autograded_notebook(row.student, row.assignment, notebook.name)
-                    reasons = _failure_reasons(autograded)
                     for grade in notebook.grades:
                         if grade.cell.cell_type == "code" and grade.auto_score is not None:
                             row.auto_max += grade.max_score
@@ -383,23 +382,15 @@ def report(root: Path, only: list[str] | None = None, students: list[str] | None
     return rows
 
 
-def _failure_reasons(path: Path) -> dict[str, str]:
-    """grade_id -> the error a test cell raised (the whole message), or the first line of its stderr, in an
-    autograded notebook."""
-    if not path.is_file():
-        return {}
-    reasons = {}
-    for cell in nbtools.read(path).cells:
-        if not nbtools.is_test(cell):
-            continue
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                reasons[nbtools.grade_id(cell)] = f"{output.ename}: {str(output.evalue).strip()}"
-                break
-            if output.output_type == "stream" and output.name == "stderr":
-                reasons[nbtools.grade_id(cell)] = "the cell wrote to stderr: " + output.text.strip().splitlines()[0]
-                break
-    return reasons
+def _failure_reasons(root: Path, assignment: str, student: str) -> dict[str, str]:
+    """grade_id -> why the test cell lost its points, from the verdict store: what the graded
+    notebook and the feedback page show under it ("AssertionError: ...")."""
+    return {
+        verdict.grade_id: ": ".join(verdict.shown())
+        for record in engine.records_of(root, assignment, student)
+        for verdict in record.lost()
+        if verdict.reason
+    }
 
 
 def format_report(rows: list[Row], width: int = 100) -> str:

@@ -273,6 +273,22 @@ def test_grades_csv_and_the_printed_table(course):
     assert "lost points in" in stdout and "Feedback pages:" in stdout and "grades.csv" in stdout
 
 
+def test_the_report_says_what_each_graded_notebook_shows(course):
+    """The report reads its reasons from the verdict store (grading/), never from nbgrader's
+    outputs; they are the errors the autograded notebooks, and so the feedback pages, show."""
+    root, _ = course
+    rows = workflow.report(root)
+    assert sum(len(row.lost) for row in rows) > len(ASSIGNMENTS)
+    for row in rows:
+        shown = {}
+        for path in sorted((root / "autograded" / row.student / row.assignment).glob("*.ipynb")):
+            for cell in nbtools.read(path).cells:
+                errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+                if nbtools.is_test(cell) and errors:
+                    shown[nbtools.grade_id(cell)] = f"{errors[0].ename}: {errors[0].evalue}"
+        assert {lost.grade_id: lost.reason for lost in row.lost} == shown, (row.assignment, row.student)
+
+
 def test_the_report_shows_whole_reasons_and_filters(course):
     """`report --assignment A --student S [--json]`: only that row, every reason whole (wrapped, never cut)."""
     import json

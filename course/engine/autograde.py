@@ -367,7 +367,8 @@ def zero_in_gradebook(root: Path, assignment: str, students: set[str]) -> None:
                     shutil.rmtree(stale)
 
 
-def _records(root: Path, assignment: str, student: str) -> list[Record]:
+def records_of(root: Path, assignment: str, student: str) -> list[Record]:
+    """The verdict store's records of one submission, a notebook each (those that read as records)."""
     records = []
     for path in sorted(Layout(root).verdicts(assignment, student).glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
@@ -379,7 +380,7 @@ def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
     """The autograder's status of one submission ("ok", or the first notebook's failure) and its
     reason, from grading/; ("", "") where it was never graded there. An "ok" submission's reason
     says what was stopped at a limit, and why points were lost, so that no 0 is unexplained."""
-    records = _records(root, assignment, student)
+    records = records_of(root, assignment, student)
     if not records:
         return "", ""
     failed = Layout(root).verdicts(assignment, student) / PASS_FAILED
@@ -405,7 +406,7 @@ def status_of(root: Path, assignment: str, student: str) -> tuple[str, str]:
 def isolation_of(root: Path, assignment: str, student: str) -> str:
     """ "unisolated" when any notebook of the submission ran without isolation, "isolated" when
     each that ran was isolated, "" when none ran in the sandbox."""
-    ran = [record.isolated for record in _records(root, assignment, student) if record.isolated is not None]
+    ran = [record.isolated for record in records_of(root, assignment, student) if record.isolated is not None]
     if not ran:
         return ""
     return "isolated" if all(ran) else "unisolated"

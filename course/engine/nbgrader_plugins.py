@@ -195,9 +195,7 @@ def _test_outputs(verdict: Verdict | None) -> list:
     if verdict.printed:
         outputs.append(new_output("stream", name="stdout", text=verdict.printed))
     if verdict.reason:
-        name = verdict.error or "AssertionError"
-        message = verdict.reason[len(name) + 2 :] if verdict.reason.startswith(f"{name}: ") else verdict.reason
-        outputs.append(_error(name, message))
+        outputs.append(_error(*verdict.shown()))
     return outputs
 
 

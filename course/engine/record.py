@@ -28,6 +28,12 @@ class Verdict:
     error: str = ""  # the kind of failure: "AssertionError" for a failed check, else the exception's name
     hidden: bool = False  # the reason is a hidden call's (scrubbed of every value)
 
+    def shown(self) -> tuple[str, str]:
+        """The failure as the graded notebook and the report show it: the exception's name and its message."""
+        name = self.error or "AssertionError"
+        message = self.reason[len(name) + 2 :] if self.reason.startswith(f"{name}: ") else self.reason
+        return name, message.strip()
+
 
 @dataclass
 class Record:
