@@ -144,17 +144,7 @@ def run(
     `observe(namespace)`), in a sandbox. Raises IsolationUnavailable where the machine cannot
     isolate and `limits.unisolated` is not set."""
     isolated = require_isolation(limits) == "isolated"
-    job = {
-        "cells": [list(c) for c in cells],
-        "probe": probe,
-        "seed": seed,
-        "threads": 1,
-        "cell_seconds": limits.cell_seconds,
-        "own_pids": isolated,
-        "output_chars": limits.cell_output_chars,
-        "figures": limits.figures,
-        "figure_bytes": limits.figure_bytes,
-    }  # a pid namespace: strays end with their cell
+    job = _job(cells, probe, limits, seed, own_pids=isolated)  # a pid namespace: strays end with their cell
     with tempfile.TemporaryDirectory(prefix="gan-sandbox-") as folder:
         folder = Path(folder)
         grader = folder / "grader"  # what the sandbox may read of the course: the program, helpers without answers
@@ -198,6 +188,21 @@ def run(
         outcome.isolated = isolated
         outcome.folder = str(folder)
         return outcome
+
+
+def _job(cells: list[tuple[str, str]], probe: str, limits: Limits, seed: int, own_pids: bool) -> dict:
+    """The child's job (sandbox_child.py's protocol)."""
+    return {
+        "cells": [list(c) for c in cells],
+        "probe": probe,
+        "seed": seed,
+        "threads": 1,
+        "cell_seconds": limits.cell_seconds,
+        "own_pids": own_pids,
+        "output_chars": limits.cell_output_chars,
+        "figures": limits.figures,
+        "figure_bytes": limits.figure_bytes,
+    }
 
 
 def _data_dir(env: dict[str, str] | None) -> Path:
@@ -261,17 +266,8 @@ def run_forked(
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(FORK_PRELOAD)
-    job = {
-        "cells": [list(c) for c in cells],
-        "probe": probe,
-        "seed": seed,
-        "threads": 1,
-        "cell_seconds": limits.cell_seconds,
-        "own_pids": False,  # kill(-1) outside a pid namespace of its own would reach every process of the user
-        "output_chars": limits.cell_output_chars,
-        "figures": limits.figures,
-        "figure_bytes": limits.figure_bytes,
-    }
+    # no stray-killing: kill(-1) outside a pid namespace of its own would reach every process of the user
+    job = _job(cells, probe, limits, seed, own_pids=False)
     with tempfile.TemporaryDirectory(prefix="gan-forked-") as folder:
         folder = Path(folder)
         (folder / "home").mkdir()
