@@ -48,6 +48,13 @@ def mnist_dir() -> Path:
     return root
 
 
+def nbgrader_config(root: Path = REPO):
+    """The course's nbgrader_config.py at `root` as nbgrader loads it (a traitlets Config)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
 def make_course(tmp: Path) -> Path:
     """A scratch course root: nbgrader_config.py, the source notebooks and the samples, copied."""
     from course import workflow

@@ -80,15 +80,13 @@ def test_matmul_throughput_is_measured():
 
 def test_the_grading_benchmarks_baseline_is_stock_nbgrader(tmp_path):
     """The baseline course autogrades with nbgrader's own Execute and export; ours with the engine."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    from conftest import REPO
+    from conftest import REPO, nbgrader_config
     from course.benchmarks import grading
 
     configs = {}
     for stock in (True, False):
         course = grading.make_course(REPO, tmp_path / str(stock), stock=stock)
-        configs[stock] = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+        configs[stock] = nbgrader_config(course)
         assert sorted(p.name for p in (course / "notebooks").iterdir()) == sorted(
             p.name for p in (REPO / "notebooks").iterdir() if p.is_dir()
         )

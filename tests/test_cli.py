@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import REPO, make_course
+from conftest import REPO, make_course, nbgrader_config
 
 
 def course(*args, cwd):
@@ -66,13 +66,10 @@ def test_nbgrader_reads_the_course_folders_names_from_the_layout():
     """nbgrader_config.py takes its folder names from course/layout.py, and the gradebook is where
     the layout says: nbgrader's own names and the course's code cannot drift apart."""
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
 
     from course import layout
 
-    config = Config()
-    exec((REPO / "nbgrader_config.py").read_text(), {"get_config": lambda: config})
-    folders = CourseDirectory(config=config, root=str(REPO))
+    folders = CourseDirectory(config=nbgrader_config(), root=str(REPO))
     assert (folders.source_directory, folders.release_directory, folders.submitted_directory) == (
         layout.SOURCE,
         layout.RELEASE,

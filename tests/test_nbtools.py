@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import nbformat
 from nbgrader.preprocessors import ClearSolutions
-from traitlets.config import Config
 
-from conftest import REPO
+from conftest import nbgrader_config
 from course import nbtools
 
 
 def nbgraders_release(source: str) -> str:
     """nbgrader's own ClearSolutions, configured by the course's nbgrader_config.py, on one cell."""
-    config = Config()
-    exec((REPO / "nbgrader_config.py").read_text(), {"get_config": lambda: config})
+    config = nbgrader_config()
     metadata = {"nbgrader": {"solution": True, "grade": False, "locked": False, "grade_id": "f", "schema_version": 3}}
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source, metadata=metadata)])
     nb, _ = ClearSolutions(config=config).preprocess(nb, {})

@@ -42,7 +42,7 @@ from pathlib import Path
 from course import nbtools
 from course.engine import submissions
 from course.engine.record import Record
-from course.engine.sandbox import Limits
+from course.engine.sandbox import HELPERS, Limits
 from course.layout import TIMESTAMP, Layout
 
 SMOKE_ENV = {"GAN_SMOKE": "1"}  # no graded check depends on how long a notebook trains
@@ -122,9 +122,7 @@ def engine_digest() -> str:
 
     here = Path(__file__).resolve().parent
     answers = answers_dir()
-    files = sorted(answers.rglob("*.npz")) + sorted(
-        (here.parent.parent / "helpers" / "checks").glob("*.py")
-    )  # hidden/ too
+    files = sorted(answers.rglob("*.npz")) + sorted((HELPERS / "checks").glob("*.py"))  # hidden/ too
     files += [here / "grader.py", here / "sandbox.py", here / "sandbox_child.py"]
     digest = hashlib.sha256()
     for path in files:
@@ -151,7 +149,7 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> Record:
         grading = grader.failed(grader.tests_of(nbtools.read(job.source)), "invalid", refused)
     else:
         grading = grader.grade(job.source, job.submission, limits=limits, env=SMOKE_ENV)
-    record = _record(job, fingerprint, limits, grading.status, grading.reason, grading.verdicts)
+    record = _record(job, fingerprint, limits, grading)
     outcome = grading.outcome
     if outcome:  # else nothing ran (an invalid submission)
         record.cells, record.isolation, record.isolated = outcome.cells, outcome.isolation, outcome.isolated
@@ -161,19 +159,19 @@ def grade_job(job: Job, fingerprint: str, limits: Limits = Limits()) -> Record:
     return record
 
 
-def _record(job: Job, fingerprint: str, limits: Limits, status: str, reason: str, verdicts: list) -> Record:
-    """A record of `job` with these verdicts, graded now, as if nothing ran in the sandbox."""
+def _record(job: Job, fingerprint: str, limits: Limits, grading) -> Record:
+    """The record of `job`'s `grading` (a grader.Grading), graded now, as if nothing ran in the sandbox."""
     return Record(
         job.assignment,
         job.student,
         job.notebook,
         fingerprint,
         dataclasses.asdict(limits),
-        status,
-        reason,
-        score=sum(v.points for v in verdicts),
-        max_score=sum(v.max_points for v in verdicts),
-        verdicts=verdicts,
+        grading.status,
+        grading.reason,
+        score=grading.score,
+        max_score=grading.max_score,
+        verdicts=grading.verdicts,
         graded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     )
 
@@ -186,7 +184,7 @@ def failed_job(job: Job, fingerprint: str, reason: str, limits: Limits = Limits(
         tests = grader.tests_of(nbtools.read(job.source))
     except Exception:  # noqa: BLE001 (the source itself is the problem: no checks to list)
         tests = []
-    return _record(job, fingerprint, limits, status, reason, grader.failed(tests, status, reason).verdicts)
+    return _record(job, fingerprint, limits, grader.failed(tests, status, reason))
 
 
 def load(root: Path, job: Job) -> Record | None:

@@ -321,8 +321,12 @@ def _head(path: Path, limit: int) -> str:
         return ""
     with path.open("rb") as file:
         data = file.read(limit + 1)
-    text = data[:limit].decode("utf-8", errors="replace")
-    return text + (f"\n[output cut at {limit:,} bytes]" if len(data) > limit else "")
+    return _as_text(data[:limit], limit, overflow=len(data) > limit)
+
+
+def _as_text(data: bytes, limit: int, overflow: bool) -> str:
+    """Kept output as text, saying where it was cut (grader.notes looks for that line)."""
+    return data.decode("utf-8", errors="replace") + (f"\n[output cut at {limit:,} bytes]" if overflow else "")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -715,8 +719,7 @@ class _Capped(threading.Thread):
         return b"".join(self.chunks)
 
     def text(self) -> str:
-        text = self.data().decode("utf-8", errors="replace")
-        return text + (f"\n[output cut at {self.limit:,} bytes]" if self.overflow else "")
+        return _as_text(self.data(), self.limit, self.overflow)
 
 
 # ------------------------------------------------------------------------------------------------
