@@ -46,40 +46,47 @@ def trajectory(step: Step, grad: Grad, start: tuple[float, float], lr: float, n_
 
 
 def largest_converging_lr(
-    step: Step, grad: Grad, start=(1.0, 1.0), n_steps: int = 5000, high: float = 2.0, iters: int = 30
+    step: Step, grad: Grad, start=(1.0, 1.0), n_steps: int = 50, high: float = 2.0, iters: int = 30
 ) -> float:
     """The convergence boundary in the step size, by bisection on simulations.
 
-    A run converges when it comes within 1e-6 (relative to its start) of the saddle (0, 0) within
-    n_steps. Assumes the step converges for small positive step sizes and not at `high` (checked;
-    a ValueError says which assumption failed). Returns the largest lr found to converge.
+    A run converges when it contracts: after n_steps it is closer to the saddle (0, 0) than at its
+    start. On a quadratic game a step is linear in (x, y), so a run contracts exactly when the step
+    shrinks distances, and the bisection finds the boundary to its resolution, high / 2**iters,
+    without the thousands of steps a slowly converging run needs to get near the saddle. Assumes the
+    step converges for small positive step sizes and not at `high` (checked; a ValueError says which
+    assumption failed). Returns the largest lr found to converge.
     """
+    if n_steps < 1:
+        raise ValueError(f"n_steps must be >= 1, got {n_steps}")
     low = high * 1e-3
-    if not _reaches_origin(step, grad, start, low, n_steps):
+    if not _contracts(step, grad, start, low, n_steps):
         raise ValueError(f"the step does not converge even at lr={low:g}")
-    if _reaches_origin(step, grad, start, high, n_steps):
+    if _contracts(step, grad, start, high, n_steps):
         raise ValueError(f"the step still converges at lr={high:g}: no boundary below it")
     for _ in range(iters):
         middle = (low + high) / 2
-        if _reaches_origin(step, grad, start, middle, n_steps):
+        if _contracts(step, grad, start, middle, n_steps):
             low = middle
         else:
             high = middle
     return low
 
 
-def _reaches_origin(step: Step, grad: Grad, start, lr: float, n_steps: int, tol: float = 1e-6) -> bool:
-    """Whether the path from `start` comes within `tol` (relative) of (0, 0); stops once that is clear."""
+def _contracts(step: Step, grad: Grad, start, lr: float, n_steps: int, tol: float = 1e-6) -> bool:
+    """Whether the path from `start` is closer to (0, 0) after n_steps than at its start; stops as
+    soon as it is within `tol` of the saddle (relative) or has run off."""
     x, y = _pair("start", start)
-    r0 = max(np.hypot(x, y), 1.0)
+    r0 = np.hypot(x, y)
+    scale = max(r0, 1.0)
     for _ in range(n_steps):
         x, y = _pair("step(grad, x, y, lr)", step(grad, x, y, lr))
         r = np.hypot(x, y)
-        if r <= tol * r0:
+        if r <= tol * scale:
             return True
-        if not np.isfinite(r) or r > 1e12 * r0:
+        if not np.isfinite(r) or r > 1e12 * scale:
             return False
-    return False
+    return bool(r < r0)
 
 
 def integrate(flow: Flow, grad: Grad, start: tuple[float, float], t_end: float, dt: float = 1e-2) -> np.ndarray:
