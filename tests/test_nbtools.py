@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
 from nbgrader.preprocessors import ClearSolutions
 
-from conftest import nbgrader_config
+from conftest import REPO, nbgrader_config
 from course import nbtools
 
 
@@ -26,3 +29,13 @@ def test_a_release_stub_is_what_nbgrader_hands_out():
     ]:
         assert nbtools.release_stub(source) == nbgraders_release(source)
     assert "raise NotImplementedError()" in nbtools.release_stub("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
+
+
+def test_reading_a_notebook_builds_no_iri_parser():
+    """nbformat imports jsonschema, whose format checkers from 4.25 on include an IRI parser built at
+    import (rfc3987-syntax, Lark): 2 s added to every course and nbgrader command. pyproject.toml keeps
+    jsonschema below 4.25 until that import is lazy; this fails when a jsonschema that builds it
+    comes back."""
+    code = "import sys, nbformat, course.nbtools; print(sorted({'rfc3987_syntax', 'lark'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.strip() == "[]", f"importing nbformat built {done.stdout.strip()}"

@@ -98,7 +98,13 @@ def build(root: Path, out: Path) -> Path:
     return out
 
 
-LAB = ("jupyterlab", "ipykernel", "nbclient", "nbformat")  # the `lab` extra: Jupyter, and headless runs for self-checks
+LAB = (
+    "jupyterlab",
+    "ipykernel",
+    "nbclient",
+    "nbformat",
+    "jsonschema",
+)  # the `lab` extra: Jupyter, and headless runs for self-checks
 
 
 def _student_pyproject(text: str) -> str:
