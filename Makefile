@@ -89,11 +89,13 @@ benchmark: $(STAMP)
 benchmark-grading: $(STAMP)
 	$(PY) -m course benchmark-grading --out build/benchmark-grading.md $(GRADING_ARGS)
 
+# One pytest worker per core; each test file runs whole on one worker, so a module's course,
+# batch or sandbox fixture is built once. PYTEST_ARGS="-n 0" runs them all in this process.
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile -m "not slow" -q $(PYTEST_ARGS)
 
 formgrade: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
