@@ -218,20 +218,18 @@ def verdict(root: Path, job: Job) -> Record:
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None):
+def dask_client(scheduler: str | None, workers: int):
     """A client of the cluster at `scheduler`, else of a local cluster of `workers` single-threaded
-    worker processes (default: one per usable CPU), closed on exit."""
+    worker processes, closed on exit."""
     from distributed import Client, LocalCluster
 
     if scheduler:
         with Client(scheduler, timeout="30s") as client:
             yield client
         return
-    from helpers.utils import usable_cpus
-
     with (
         LocalCluster(
-            n_workers=workers or usable_cpus(),
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
@@ -275,7 +273,10 @@ def grade_all(
             stale.append(job)
     if not stale:
         return records
-    with dask_client(scheduler, workers) as client:
+    from helpers.utils import usable_cpus
+
+    # no more local workers than notebooks to grade: a regrade of one student starts one
+    with dask_client(scheduler, min(workers or usable_cpus(), len(stale))) as client:
         futures = {
             client.submit(
                 grade_job,
