@@ -32,9 +32,7 @@ import nbformat
 from course import nbtools
 from course.engine import sandbox, submissions
 from course.engine.record import Verdict
-from helpers.checks import replay
 
-FUNCTION = replay.FUNCTION  # what a function argument becomes on replay
 # The assignments whose checks take only data from student code (GRADING.md, build order step 3).
 READY = (
     "01_minimax",
@@ -299,7 +297,11 @@ def grade(
         {"check": c.check, "args": c.args, "kwargs": c.kwargs, "computed": c.computed} for t in tests for c in t.calls
     ]
     missing = missing_answers(source_nb, submission_nb)
-    probe = "import json\n" + PROBE.format(calls=json.dumps(calls), function=FUNCTION, module=module)
+    # the judge (helpers.checks) imports torch: only grading needs it, not nbgrader's configuration,
+    # which imports this module for its plugins
+    from helpers.checks import replay
+
+    probe = "import json\n" + PROBE.format(calls=json.dumps(calls), function=replay.FUNCTION, module=module)
     outcome = run(cells_to_run(source_nb, submission_nb), probe=probe, limits=limits, env=env)
     if not outcome.ok:
         return fail_all(outcome.status, outcome.reason, outcome)
@@ -348,6 +350,8 @@ def _judge(checks, call: CheckCall, record) -> tuple[str, str, str]:
             "AutogradeError",
             f"the notebook could not provide the check's inputs: {record.get('error') or 'unknown error'}",
         )
+    from helpers.checks import replay
+
     printed = io.StringIO()
     try:
         with replay.replay(log, hidden=call.hidden), contextlib.redirect_stdout(printed):
