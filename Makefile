@@ -3,7 +3,7 @@
 #
 #   make demo        release + sample submissions + autograde + feedback + grade table (main job)
 #   make test        the test suite (what CI runs)
-#   make test-fast   the fast layer (unit tests, record/replay, the CLI): about 2 minutes
+#   make test-fast   the fast layer (unit tests, record/replay, the CLI): under a minute on 2 cores
 #   make help        every target
 
 PYTHON3 ?= python3
@@ -24,7 +24,7 @@ help:
 	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
 	@echo "                 write feedback and grades.csv, and print the grade table"
 	@echo "make test        run the test suite"
-	@echo "make test-fast   the fast layer: every test not marked slow (no sandbox, kernel or nbgrader run), about 2 min"
+	@echo "make test-fast   the fast layer: every test not marked slow (no sandbox, kernel or nbgrader run), under a minute on 2 cores"
 	@echo "make release     nbgrader generate_assignment for every assignment -> release/"
 	@echo "make autograde   grade every submission under submitted/ in the sandbox, in parallel (Dask), into"
 	@echo "                 nbgrader's gradebook; AUTOGRADE_ARGS='--student ID', '--scheduler tcp://HOST:8786', '--force'"
