@@ -51,11 +51,12 @@ def largest_converging_lr(
     """The convergence boundary in the step size, by bisection on simulations.
 
     A run converges when it contracts: after n_steps it is closer to the saddle (0, 0) than at its
-    start. On a quadratic game a step is linear in (x, y), so a run contracts exactly when the step
-    shrinks distances, and the bisection finds the boundary to its resolution, high / 2**iters,
-    without the thousands of steps a slowly converging run needs to get near the saddle. Assumes the
-    step converges for small positive step sizes and not at `high` (checked; a ValueError says which
-    assumption failed). Returns the largest lr found to converge.
+    start. Where a step multiplies the distance to the saddle by the same factor every time (GDA on
+    notebook 1's f), a run contracts exactly when that factor is below 1, so the bisection finds the
+    boundary to its resolution, high / 2**iters, without the thousands of steps a slowly converging
+    run needs to get near the saddle. Assumes the step converges for small positive step sizes and
+    not at `high` (checked; a ValueError says which assumption failed). Returns the largest lr
+    found to converge.
     """
     if n_steps < 1:
         raise ValueError(f"n_steps must be >= 1, got {n_steps}")

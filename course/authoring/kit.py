@@ -98,13 +98,8 @@ def build(root: Path, out: Path) -> Path:
     return out
 
 
-LAB = (
-    "jupyterlab",
-    "ipykernel",
-    "nbclient",
-    "nbformat",
-    "jsonschema",
-)  # the `lab` extra: Jupyter, and headless runs for self-checks
+# the `lab` extra: Jupyter, headless runs for self-checks, and the course extra's jsonschema range
+LAB = ("jupyterlab", "ipykernel", "nbclient", "nbformat", "jsonschema")
 
 
 def _student_pyproject(text: str) -> str:
