@@ -8,8 +8,8 @@ from pathlib import Path
 
 import nbformat
 
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from helpers.markers import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, without_markers
+
 # What the release holds in place of a solution (nbgrader_config.py hands these to nbgrader).
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEXT_STUB = "YOUR ANSWER HERE"
@@ -72,20 +72,6 @@ def notebooks(folder: Path) -> list[Path]:
 def test_points(nb) -> dict[str, float]:
     """grade_id -> points of every autograded test cell."""
     return {grade_id(c): float(meta(c)["points"]) for c in nb.cells if is_test(c)}
-
-
-def without_markers(source: str, begin: str, end: str, keep_inside: bool) -> str:
-    """Remove the `begin`/`end` marker lines; keep or drop what lies between them."""
-    out, inside = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == begin:
-            inside = True
-        elif stripped == end:
-            inside = False
-        elif keep_inside or not inside:
-            out.append(line)
-    return "\n".join(out)
 
 
 def solutions(source_nb) -> dict[str, str]:

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+from helpers.markers import visible
 
 
 @dataclass
@@ -53,21 +53,8 @@ def read_checks(path: Path) -> tuple[list[Check], float]:
             written += float(meta.get("points", 0))
         elif cell.get("cell_type") == "code":
             title = source.strip().splitlines()[0].lstrip("# ").strip() if source.strip() else meta["grade_id"]
-            checks.append(Check(meta["grade_id"], float(meta.get("points", 0)), title, _visible(source)))
+            checks.append(Check(meta["grade_id"], float(meta.get("points", 0)), title, visible(source)))
     return checks, written
-
-
-def _visible(source: str) -> str:
-    """`source` without its hidden region (a release has none; the instructor's source does)."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == HIDDEN_BEGIN:
-            hidden = True
-        elif line.strip() == HIDDEN_END:
-            hidden = False
-        elif not hidden:
-            lines.append(line)
-    return "\n".join(lines)
 
 
 def run_checks(checks: list[Check], namespace: dict) -> list[Outcome]:

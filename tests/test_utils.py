@@ -104,3 +104,20 @@ def test_fit_threads_lowers_an_oversubscribed_count_only(tmp_path):
         assert fit_threads(tmp_path) == 1
     finally:
         torch.set_num_threads(saved)
+
+
+def test_importing_helpers_loads_a_part_only_when_it_is_used():
+    """`import helpers` (the kit's self-check, the course's marker rules) loads no torch; each
+    public name is there when asked for, and a wrong name is an AttributeError."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, helpers, helpers.markers, helpers.selfcheck\n"
+        "print('torch' in sys.modules)\n"
+        "from helpers import load_mnist, train_gan, set_seed\n"
+        "print('torch' in sys.modules, set(helpers.__all__) <= set(dir(helpers)))\n"
+        "try:\n    helpers.sample_noise\nexcept AttributeError as e:\n    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["False", "True True", "module 'helpers' has no attribute 'sample_noise'"]

@@ -28,6 +28,7 @@ from nbgrader.preprocessors import GetGrades
 
 from course import nbtools
 from course.engine import autograde, nbgrader_plugins
+from helpers import markers
 
 TEMPLATES = Path(__file__).parent  # holds feedback_page/, the page's template (nbgrader_config.py)
 HIDDEN_PASSED = "# Hidden cases: passed."
@@ -68,9 +69,8 @@ def shown_test(source: str, passed: bool, hidden_failed: bool) -> str:
     """A test cell's source as the student sees it: the hidden-tests region becomes one line."""
     if nbtools.BEGIN_HIDDEN not in source:
         return source
-    visible = nbtools.without_markers(source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN, keep_inside=False)
     line = HIDDEN_PASSED if passed else HIDDEN_FAILED if hidden_failed else HIDDEN_UNSEEN
-    return visible.rstrip() + "\n" + line
+    return markers.visible(source).rstrip() + "\n" + line
 
 
 def summary(nb) -> dict:

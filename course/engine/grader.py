@@ -32,6 +32,7 @@ import nbformat
 from course import nbtools
 from course.engine import sandbox, submissions
 from course.engine.record import Verdict
+from helpers.markers import lines_in
 
 # The assignments whose checks take only data from student code (GRADING.md, build order step 3).
 READY = (
@@ -127,18 +128,12 @@ def tests_of(source_nb) -> list[Test]:
 
 def _plain_with_hidden_lines(source: str) -> tuple[str, set[int]]:
     """`nbtools.runnable(source)`, and the numbers (from 1) of its lines that lay in a hidden-tests region."""
-    lines, hidden, inside = [], set(), False
-    for line in nbtools.without_markers(
-        source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True
-    ).splitlines():
-        if line.strip() == nbtools.BEGIN_HIDDEN:
-            inside = True
-        elif line.strip() == nbtools.END_HIDDEN:
-            inside = False
-        else:
-            lines.append(line)
-            if inside:
-                hidden.add(len(lines))
+    lines, hidden = [], set()
+    code = nbtools.without_markers(source, nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION, keep_inside=True)
+    for line, inside in lines_in(code, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN):
+        lines.append(line)
+        if inside:
+            hidden.add(len(lines))
     return "\n".join(lines), hidden
 
 
