@@ -1,7 +1,7 @@
 """`make autograde` end to end (course/engine/autograde.py, course/engine/nbgrader_plugins.py): a batch of
 honest, broken and adversarial submissions graded in parallel on a local Dask cluster, the
 verdicts written by nbgrader into the gradebook; then a late submission, one student re-graded, an
-LMS download through nbgrader's zip_collect, a plain `nbgrader autograde`, and a real Dask
+LMS download through nbgrader's zip_collect, a plain `nbgrader autograde` (it grades nothing), and a real Dask
 scheduler with workers on 127.0.0.1.
 
 Each submission of the corpus has its expected status and score, read back from the grade export."""
@@ -472,12 +472,20 @@ def test_an_lms_download_is_collected_and_graded(batch):
     assert float(rows["zoe"]["score"]) == FULL_MARKS and float(rows["yan"]["score"]) == WRONG_SCORE
 
 
-def test_plain_nbgrader_autograde_grades_the_same_way(batch):
-    """Without `make autograde` first (the formgrader's button), the verdict is reached on the spot."""
+def test_plain_nbgrader_autograde_grades_nothing(batch):
+    """Stage 2 only reads the verdict store: without an up-to-date verdict (a plain `nbgrader
+    autograde`, the formgrader's button, before `make autograde`), the notebook is refused with the
+    command that grades it, and nothing is graded; that command then grades it in the sandbox."""
     root, _, _ = batch
-    (root / "grading" / ASSIGNMENT / "vandal" / "minimax.json").unlink()
-    workflow.nbgrader(root, "autograde", ASSIGNMENT, "--student=vandal", "--force")
-    assert record(root, "vandal")["score"] == WRONG_SCORE and record(root, "vandal")["worker"] == ""
+    stored = root / "grading" / ASSIGNMENT / "vandal" / "minimax.json"
+    stored.unlink()
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.nbgrader(root, "autograde", ASSIGNMENT, "--student=vandal", "--force")
+    assert "vandal/01_minimax/minimax: no up-to-date verdict" in str(refused.value)
+    assert f"python -m course autograde {ASSIGNMENT} --student vandal" in str(refused.value)
+    assert not stored.exists() and not (root / "autograded" / "vandal" / ASSIGNMENT).exists()
+    cli(root, "autograde", ASSIGNMENT, "--student", "vandal", *LIMITS)
+    assert record(root, "vandal")["score"] == WRONG_SCORE and record(root, "vandal")["worker"] != ""
     assert float(exported(root, "plain.csv")["vandal"]["score"]) == WRONG_SCORE
 
 

@@ -13,9 +13,11 @@ Two stages per assignment (GRADING.md, "Scale"):
 2. **The gradebook, from one process.** `nbgrader autograde`, whose `Execute` step is replaced by
    `course.engine.nbgrader_plugins.SandboxVerdicts` (nbgrader_config.py), writes each verdict into its
    test cell; nbgrader's SaveAutoGrades stores the points, late penalties and all. One writer, so
-   SQLite never sees two. A submission nbgrader cannot take (a notebook file it cannot read, or no
-   notebook at all) is left out of that pass and scored 0 in the gradebook here, its reason in the
-   grading file and the export.
+   SQLite never sees two. This stage grades nothing: a notebook without an up-to-date verdict (a
+   plain `nbgrader autograde` or the formgrader's button before `make autograde`, a resubmission
+   since) is refused with the command that grades it. A submission nbgrader cannot take (a
+   notebook file it cannot read, or no notebook at all) is left out of that pass and scored 0 in
+   the gradebook here, its reason in the grading file and the export.
 
 A task that fails (a worker that dies, an error in the grader) becomes an "error" verdict with its
 reason: the submission gets 0 with that reason, never a silent 0, and the batch goes on.
@@ -203,18 +205,18 @@ def save(root: Path, job: Job, record: Record) -> None:
     partial.replace(path)  # a reader never sees half a file
 
 
-def verdict(root: Path, job: Job) -> Record:
-    """The up-to-date verdict of `job`: the stored one, or graded now (in this process, default
-    limits) and stored. What nbgrader's autograde pass asks for each notebook."""
-    engine = engine_digest()
+def stored_verdict(root: Path, job: Job, engine: str) -> Record | None:
+    """`job`'s verdict from the store while it is up to date (the same submission, source notebook
+    and `engine`, under the limits it was graded with); None where there is none. It only reads:
+    nothing is graded here, so nbgrader's pass (stage 2) never runs student code."""
     record = load(root, job)
-    if record is not None:  # up to date under the limits `make autograde` was given
-        with contextlib.suppress(TypeError, ValueError):
-            if record.fingerprint == fingerprint(job, engine, Limits(**record.limits)):
-                return record
-    record = grade_job(job, fingerprint(job, engine))
-    save(root, job, record)
-    return record
+    if record is None:
+        return None
+    try:
+        limits = Limits(**record.limits)
+    except (TypeError, ValueError):  # a record of another version's limits: stale
+        return None
+    return record if record.fingerprint == fingerprint(job, engine, limits) else None
 
 
 @contextlib.contextmanager

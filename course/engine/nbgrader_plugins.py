@@ -10,9 +10,10 @@
   not run in a kernel; each test cell gets the verdict of `course.engine.grader` (judged outside the
   sandbox) as its output, which nbgrader's SaveAutoGrades turns into points as usual: the checks'
   printed lines when it passed, an error with the reason when it did not. A banner cell on top
-  says the status (ok, timeout, crashed, ...) and its reason. The verdict comes from grading/
-  (written by `make autograde`), or is reached here when it is missing or out of date, so a plain
-  `nbgrader autograde` (or the formgrader's button) grades the same way, only one at a time.
+  says the status (ok, timeout, crashed, ...) and its reason. The verdict comes from the store,
+  grading/ (written by `make autograde`, stage 1); nothing is graded here. A notebook whose
+  verdict is missing or out of date is refused (`NotGraded`) with the command that grades it, so a
+  plain `nbgrader autograde` or the formgrader's button never scores what the sandbox did not grade.
 - `AttemptFileNames`, the zip_collect plugin: nbgrader's file-name pattern, with the LMS's
   "2026-01-30-15-30-10" read as 15:30:10 (nbgrader's date parser reads "-15-30" as a time zone).
 - `CsvWithStatus`, the export plugin: nbgrader's CSV columns, written with proper quoting, plus
@@ -75,16 +76,31 @@ class SourceCells(NbGraderPreprocessor):
         return nb, resources
 
 
+class NotGraded(RuntimeError):
+    """A notebook with no up-to-date verdict in the store: stage 1 (`make autograde`) grades it."""
+
+
 class SandboxVerdicts(NbGraderPreprocessor):
     """Write the sandboxed grader's verdicts into the test cells of the notebook being autograded
-    (the source's cells with the student's answers, as `SourceCells` left it)."""
+    (the source's cells with the student's answers, as `SourceCells` left it). It reads the verdict
+    store and grades nothing: a notebook without an up-to-date verdict is refused (nbgrader then
+    drops it, keeps no score for it and exits non-zero), with the command that grades it."""
 
     course_root = Unicode("", help="the course folder (default: the current directory)").tag(config=True)
 
     def preprocess(self, nb, resources):
         root = Path(self.course_root or os.getcwd())
         job = job_of(root, resources)
-        record = autograde.verdict(root, job)
+        if not hasattr(self, "_engine"):  # what judges a verdict; one digest for the whole pass
+            self._engine = autograde.engine_digest()
+        record = autograde.stored_verdict(root, job, self._engine)
+        if record is None:
+            raise NotGraded(
+                f"{job.student}/{job.assignment}/{job.notebook}: no up-to-date verdict in "
+                f"{job.record_path(root).relative_to(root)} (not graded yet, or the submission, the source "
+                f"or the checks changed since). Grade it in the sandbox first: python -m course autograde "
+                f"{job.assignment} --student {job.student} (or make autograde), which then runs this step."
+            )
         annotate(nb, record)
         self.log.info(
             "%s/%s: %s, %g of %g points",
