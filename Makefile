@@ -18,7 +18,7 @@ ifneq ($(strip $(GAN_DATA_DIR)),)
 export GAN_DATA_DIR
 endif
 
-.PHONY: help venv demo release samples autograde feedback export report answers kit classifiers notebooks benchmark benchmark-grading test formgrade clean test-fast
+.PHONY: help venv demo release samples autograde feedback export report pieces answers kit classifiers notebooks benchmark benchmark-grading test formgrade clean test-fast
 
 help:
 	@echo "make demo        set up, then release every assignment, autograde the bundled sample submissions,"
@@ -33,6 +33,7 @@ help:
 	@echo "                 for Canvas's import and as a roster (Gradescope, Moodle)"
 	@echo "make report      grade table with the whole reason for every lost point (python -m course report --help)"
 	@echo "make formgrade   open JupyterLab with nbgrader's formgrader to grade written answers"
+	@echo "make pieces      rewrite each notebook's given copy of earlier solutions (the 'pieces' cell) from them"
 	@echo "make answers     regenerate answers/ (visible) and answers/hidden/ (grader only) from the solutions"
 	@echo "make kit         the student kit in build/student-kit/: helpers, visible answers, release (after make release)"
 	@echo "make classifiers retrain the sample-quality classifier (helpers/weights/mnist.npz) from the data on disk"
@@ -70,6 +71,9 @@ export: $(STAMP)
 
 report: $(STAMP)
 	$(PY) -m course report
+
+pieces: $(STAMP)
+	$(PY) -m course pieces
 
 answers: $(STAMP)
 	$(PY) -m course answers

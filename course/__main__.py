@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument("--assignment", action="append", default=None, help="only this assignment (repeatable)")
     step.add_argument("--student", action="append", default=None, help="only this student (repeatable)")
     step.add_argument("--json", action="store_true", help="the report as JSON: scores and every lost point's reason")
+    step = steps.add_parser(
+        "pieces", help="rewrite each notebook's given cell of earlier solutions ('pieces') from those notebooks"
+    )
+    step.add_argument("--check", action="store_true", help="only say which are out of date (exit 1 if any)")
     step = steps.add_parser("answers", help="regenerate answers/ from the solutions")
     step.add_argument("--out", type=Path, default=None, help="write here instead of answers/")
     step = steps.add_parser(
@@ -239,6 +243,24 @@ def _answers(root, args):
     return 0
 
 
+def _pieces(root, args):
+    from course.authoring import pieces
+
+    try:
+        if args.check:
+            stale = pieces.stale(root)
+            for assignment in stale:
+                print(
+                    f"{assignment}: its pieces cell is not its earlier notebooks' solutions; run python -m course pieces"
+                )
+            return 1 if stale else 0
+        for assignment in pieces.write(root):
+            print(f"rewrote the pieces cell of {assignment}")
+    except pieces.PiecesError as error:
+        raise workflow.WorkflowError(str(error)) from None
+    return 0
+
+
 def _classifiers(root, args):
     from course.authoring import classifiers
 
@@ -313,6 +335,7 @@ STEPS = {
     "export": _export,
     "report": _report,
     "demo": _demo,
+    "pieces": _pieces,
     "answers": _answers,
     "classifiers": _classifiers,
     "notebooks": _notebooks,

@@ -116,7 +116,7 @@ def workloads(root: Path, data_dir=None) -> list[Workload]:
     nb4 = solutions(root, "04_gan_losses", extra_cells=("bce",))
     nb5 = solutions(root, "05_lsgan")
     nb6 = solutions(root, "06_dcgan")
-    nb7 = solutions(root, "07_wgan", extra_cells=("wgan_step",))
+    nb7 = solutions(root, "07_wgan", extra_cells=("wgan_step", "point_networks"))
     adam_fashion = lambda model: torch.optim.Adam(model.parameters(), lr=1e-4, betas=(0.5, 0.999), fused=True)  # noqa: E731
     adam_gp = lambda model: torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.5, 0.9), fused=True)  # noqa: E731
 
