@@ -3,7 +3,7 @@ JupyterHub), with the same expectations; and where user namespaces are refused, 
 unless told `--unisolated`, and then says so in every verdict and the export.
 
 A correct, a wrong and a hostile submission of notebooks 1 and 4 go through `python -m course
-release`, `autograde` and `export`. The hostile one is the wrong one plus code that tries to plant
+release`, `autograde`, `export` and `feedback` (its pages opened in Chromium). The hostile one is the wrong one plus code that tries to plant
 a `.pth` in the Python environment (it would run in `make export`), rewrite the gradebook, the
 course's `nbgrader_config.py`, the checks and the hidden answers, read them, leave a file in /tmp
 and a daemon behind; in notebook 4 it also patches the course's computations in the sandbox to
@@ -212,6 +212,7 @@ def graded(request, tmp_path_factory, mnist_dir):
     config = digest(root / "nbgrader_config.py")
     runner(root, "autograde", ASSIGNMENT, LOSSES, "--no-progress", *LIMITS)
     export = runner(root, "export", "--to", "grades.csv")
+    runner(root, "feedback", ASSIGNMENT, LOSSES)
     rows = {(row["assignment"], row["student_id"]): row for row in workflow.read_csv(root / "grades.csv")}
     yield {
         "rows": rows,
@@ -258,6 +259,26 @@ def test_the_hostile_code_changed_nothing_and_left_nothing(graded):
     for assignment, name in ((ASSIGNMENT, "minimax"), (LOSSES, "gan_losses")):
         record = (root / "grading" / assignment / "hostile" / f"{name}.json").read_text()
         assert f"{marker} could not read" in record and f"{marker} read" not in record  # its stdout, kept
+
+
+def test_the_feedback_pages_are_made_by_their_user_and_name_every_reason(graded, tmp_path):
+    """`python -m course feedback` as the course's own user (root, or an instructor on a laptop):
+    a page per submission, owned by that user; the wrong answer's page, opened in Chromium, shows
+    each lost point's whole reason and the score, wrapped, with nothing to fetch."""
+    from browser import look
+
+    root, runner = graded["root"], graded["runner"]
+    report = {(r.assignment, r.student): r for r in workflow.report(root)}
+    for assignment in (ASSIGNMENT, LOSSES):
+        pages = {p.parts[-3]: p for p in (root / "feedback").glob(f"*/{assignment}/*.html")}
+        assert set(pages) == {"correct", "wrong", "hostile"}, assignment
+        assert {p.stat().st_uid for p in pages.values()} == {os.getuid() if runner.uid is None else runner.uid}
+        row = report[assignment, "wrong"]
+        seen = look(pages["wrong"], tmp_path / assignment)
+        assert seen["page_width"] <= seen["viewport"] and seen["overflowing"] == [] and seen["fetches"] == []
+        errors = [" ".join(e.split()) for e in seen["errors"]]
+        assert row.lost and all(" ".join(lost.reason.split()) in errors for lost in row.lost), assignment
+        assert seen["summary"].startswith(f"{pages['wrong'].stem}: {row.auto_score:g}/{row.auto_max:g} autograded")
 
 
 def test_what_ran_was_isolated(graded):
