@@ -4,13 +4,11 @@ does not fit the check fails closed. No sandbox and no notebook: the grader test
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import torch
 
-from course.engine import sandbox, sandbox_child
+from helpers import codec
 from helpers.checks import replay
 
 
@@ -22,8 +20,8 @@ def doubles(fn) -> None:
 
 
 def across_the_sandbox(log: list) -> list:
-    """The log as it leaves the sandbox (sandbox_child.encode, JSON) and is read back (sandbox._decode)."""
-    return json.loads(json.dumps(sandbox_child.encode(log), allow_nan=False), object_hook=sandbox._decode)
+    """The log as it leaves the sandbox and is read back (helpers/codec.py)."""
+    return codec.loads(codec.dumps(log))
 
 
 def graded(check, student_fn) -> str:

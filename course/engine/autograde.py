@@ -118,17 +118,18 @@ def fingerprint(job: Job, engine: str, limits: Limits = Limits()) -> str:
 
 
 def engine_digest() -> str:
-    """A digest of what judges a submission besides its notebook: the checks, the reference answers,
-    the grader and the sandbox. Changing any of them makes every verdict stale."""
+    """A digest of what judges a submission besides its notebook: the reference answers, helpers
+    (the checks, the codec of what leaves the sandbox, and what the notebook itself runs), the
+    grader and the sandbox. Changing any of them makes every verdict stale."""
     from helpers.answers import answers_dir
 
     here = Path(__file__).resolve().parent
     answers = answers_dir()
-    files = sorted(answers.rglob("*.npz")) + sorted((HELPERS / "checks").glob("*.py"))  # hidden/ too
+    files = sorted(answers.rglob("*.npz")) + sorted(HELPERS.rglob("*.py"))  # hidden/ too
     files += [here / "grader.py", here / "sandbox.py", here / "sandbox_child.py"]
     digest = hashlib.sha256()
     for path in files:
-        name = path.relative_to(answers) if path.is_relative_to(answers) else path.name
+        name = path.relative_to(answers if path.is_relative_to(answers) else HELPERS.parent)
         digest.update(str(name).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

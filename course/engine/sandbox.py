@@ -51,9 +51,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from course.engine.sandbox_child import ARRAY_DTYPES  # what the child encodes, decoded strictly here
+from helpers import codec  # what the child sends, decoded strictly here
 
 CHILD = Path(__file__).with_name("sandbox_child.py")
 HELPERS = Path(__file__).resolve().parents[2] / "helpers"
@@ -616,7 +614,7 @@ def _read_result(outcome: Outcome, raw: bytes, overflow: bool, code: int, limits
             )
         return outcome
     try:
-        document = json.loads(raw, object_hook=_decode)
+        document = codec.loads(raw)
         outcome.cells = _cell_runs(document["cells"], limits)
         outcome.observations = document["observations"]
     except (ValueError, KeyError, TypeError) as error:
@@ -674,26 +672,6 @@ def _json_lines(data: bytes) -> list[dict]:
             return reports
         if type(value) is dict:
             reports.append(value)
-
-
-def _decode(obj: dict):
-    """The inverse of sandbox_child.encode, strictly: known dtypes, sizes that match."""
-    if "__array__" in obj:
-        dtype = obj["__array__"]
-        if dtype not in ARRAY_DTYPES:
-            raise ValueError(f"array of dtype {dtype!r}")
-        shape = tuple(int(n) for n in obj["shape"])
-        data = base64.b64decode(obj["data"], validate=True)
-        array = np.frombuffer(data, dtype=dtype)
-        if array.size != int(np.prod(shape)):
-            raise ValueError(f"array data of {array.size} items for shape {shape}")
-        return array.reshape(shape).copy()
-    if "__float__" in obj:
-        text = obj["__float__"]
-        if text not in ("nan", "inf", "-inf"):
-            raise ValueError(f"float {text!r}")
-        return float(text)
-    return obj
 
 
 class _Capped(threading.Thread):

@@ -2,15 +2,16 @@
 
 It is copied into each sandbox's read-only program folder and started there with `python -I`
 under bubblewrap (course/engine/sandbox.py makes the namespaces, the mounts and the limits), so it imports
-nothing from the course. Protocol:
+nothing from the course but the codec of what it sends back (helpers/codec.py, from the read-only
+copy of helpers beside it). Protocol:
 
 - stdin: one JSON job {"cells": [[cell_id, source], ...], "probe": source, "seed": int,
   "threads": int, "cell_seconds": float, "result_fd": int, "own_pids": bool, "output_chars": int,
   "figures": int, "figure_bytes": int};
 - the file descriptor named by the job's "result_fd": one JSON document back, written once at the
   end: {"cells": [{"id", "error", "seconds", "output", "figures", "figures_made"}], "observations": ...}, where
-  observations is what the probe's `observe(namespace)` returned, encoded by `encode` (plain data
-  and arrays only); a cell's "output" is the start of what it printed to sys.stdout (at most
+  observations is what the probe's `observe(namespace)` returned, encoded by helpers/codec.py
+  (plain data and arrays only; the grader decodes it strictly); a cell's "output" is the start of what it printed to sys.stdout (at most
   "output_chars") and its "figures" the last matplotlib figures it left open, as base64 PNGs (at
   most "figures" in the whole run, none larger than "figure_bytes"), closed after each cell as
   Jupyter's inline backend does. They are shown in the feedback, never read as a verdict;
@@ -21,59 +22,16 @@ nothing from the course. Protocol:
 import base64
 import io
 import json
-import math
 import os
 import signal
 import sys
 import time
 
-ARRAY_DTYPES = {"float32", "float64", "int64", "int32", "uint8", "bool"}
+from helpers import codec
 
 
 class CellTimeout(BaseException):
     """Raised in a cell that runs past its time (a BaseException: `except Exception` does not catch it)."""
-
-
-def encode(value, depth=0):
-    """Plain data for JSON: None, bool, int, finite float, str, lists, str-keyed dicts, arrays.
-
-    Exact types only (`type(x) is float`), so a subclass with a rigged `__eq__` or `__float__`
-    cannot pass; NumPy arrays and torch tensors become {"__array__": dtype, "shape", "data"}.
-    Anything else raises TypeError, which the probe reports as a failed observation.
-    """
-    if depth > 20:
-        raise TypeError("observations nested deeper than 20 levels")
-    kind = type(value)
-    if value is None or kind is bool or kind is str:
-        return value
-    if kind is int:
-        return value
-    if kind is float:
-        return value if math.isfinite(value) else {"__float__": repr(value)}
-    if kind in (list, tuple):
-        return [encode(item, depth + 1) for item in value]
-    if kind is dict:
-        if not all(type(key) is str for key in value):
-            raise TypeError("observation dicts need str keys")
-        return {key: encode(item, depth + 1) for key, item in value.items()}
-    array = _as_numpy(value)
-    if array is not None:
-        return {
-            "__array__": str(array.dtype),
-            "shape": list(array.shape),
-            "data": base64.b64encode(array.tobytes()).decode("ascii"),
-        }
-    raise TypeError(f"cannot send a {kind.__module__}.{kind.__qualname__} out of the sandbox")
-
-
-def _as_numpy(value):
-    numpy = sys.modules.get("numpy")
-    torch = sys.modules.get("torch")
-    if torch is not None and type(value) is torch.Tensor:  # exact type: no Tensor subclasses
-        value = value.detach().cpu().numpy()
-    if numpy is not None and type(value) is numpy.ndarray and str(value.dtype) in ARRAY_DTYPES:
-        return numpy.array(value, order="C", copy=True)  # not ascontiguousarray: it turns 0-d into 1-d
-    return None
 
 
 def _seed(seed, threads):
@@ -223,7 +181,7 @@ def run_job(job):
         probe = {"__name__": "probe"}
         try:
             exec(compile(job["probe"], "<probe>", "exec"), probe)
-            observations = encode(probe["observe"](namespace))
+            observations = codec.encode(probe["observe"](namespace))
         except BaseException as failure:  # noqa: BLE001
             observations = {"__error__": _clip(f"{type(failure).__name__}: {failure}")}
     return {"cells": cells, "observations": observations}

@@ -323,7 +323,10 @@ class ModuleStandIn(torch.nn.Module):
 
 
 def to_data(value, depth: int = 0):
-    """`value` as plain data (exact types only), tensors and arrays tagged; else an 'uncheckable' tag."""
+    """`value` as a log entry's value: plain data (exact types only), each tagged with the kind of
+    value it was (a tuple, a tensor, a NumPy scalar, a model, one that cannot be checked), which
+    `from_data` turns back into one. The arrays in it cross the sandbox's boundary through
+    helpers/codec.py, the one encoding of what leaves the sandbox."""
     kind = type(value)
     if depth > 20:
         return {"uncheckable": "a value nested deeper than 20 levels"}
