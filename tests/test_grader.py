@@ -1,8 +1,9 @@
-"""The sandboxed grader (course/engine/grader.py) on the assignments moved to it (grader.READY): the
-verdicts are reached outside the sandbox, so what a notebook does inside cannot change them.
+"""The sandboxed grader (course/engine/grader.py) on every assignment: the verdicts are reached
+outside the sandbox, so what a notebook does inside cannot change them.
 
-Each assignment's solution gets full marks and its release nothing, through the real sandbox, and
-the adversarial submissions below each get the grade their real answers deserve. The catalogue of
+The adversarial submissions below each get the grade their real answers deserve, through the real
+sandbox. That each solution gets full marks and each release nothing, through the same grader and
+nbgrader, is tests/test_grading.py's (the demo course's sample_full and sample_untouched). The catalogue of
 mistakes and alternatives is graded by the same grader in tests/test_mistakes.py."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import source_notebook
+from conftest import ASSIGNMENTS, source_notebook
 from course import nbtools
 from course.authoring import patches
 from course.engine import grader
@@ -61,22 +62,6 @@ def submit_to(tmp_path, assignment: str, cells=None, edit=None) -> Path:
     path = tmp_path / source_path(assignment).name
     nbtools.write(nb, path)
     return path
-
-
-def release(submission):
-    for cell in submission.cells:
-        if nbtools.is_solution(cell) and cell.cell_type == "code":
-            cell.source = nbtools.release_stub(cell.source)
-
-
-@pytest.mark.parametrize("assignment", grader.READY)
-def test_the_solution_gets_full_marks_and_the_release_nothing(tmp_path, assignment):
-    source = source_path(assignment)
-    full = grader.grade(source, submit_to(tmp_path, assignment))
-    assert full.status == "ok" and lost(full) == {} and full.score == full.max_score > 0
-    untouched = grader.grade(source, submit_to(tmp_path, assignment, edit=release))
-    assert untouched.status == "ok" and untouched.score == 0
-    assert all(reason.startswith("not implemented yet") for reason in lost(untouched).values())
 
 
 def test_grading_runs_only_the_cells_that_can_change_a_verdict():
@@ -136,7 +121,7 @@ GUT_THE_CHECKS = (  # every function of the notebook's checks module replaced by
 
 
 def _samples():
-    for assignment in grader.READY:
+    for assignment in ASSIGNMENTS:
         (path,) = sorted((HERE.parent / "samples" / assignment).glob("*.py"))
         yield pytest.param(assignment, path, id=assignment)
 

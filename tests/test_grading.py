@@ -118,6 +118,7 @@ def test_scores_of_the_sample_submissions(course, assignment):
     untouched = rows[workflow.UNTOUCHED]
     assert untouched.auto_score == 0 and untouched.written_score == 0  # nbgrader zeroes an unchanged answer
     assert {lost.grade_id for lost in untouched.lost} == set(points)
+    assert all("not implemented yet" in lost.reason for lost in untouched.lost), untouched.lost
 
     row = rows[wrong_student]
     assert row.auto_score == full_marks - sum(points[gid] for gid in wrong.fails)

@@ -34,18 +34,6 @@ from course.engine import sandbox, submissions
 from course.engine.record import Verdict
 from helpers.markers import lines_in
 
-# The assignments whose checks take only data from student code (GRADING.md, build order step 3).
-READY = (
-    "01_minimax",
-    "02_gan_theory",
-    "03_noise_networks",
-    "04_gan_losses",
-    "05_lsgan",
-    "06_dcgan",
-    "07_wgan",
-    "08_conditional",
-)
-
 
 @dataclass
 class CheckCall:
