@@ -1,8 +1,9 @@
 """`make autograde` end to end (course/engine/autograde.py, course/engine/nbgrader_plugins.py): a batch of
 honest, broken and adversarial submissions graded in parallel on a local Dask cluster, the
-verdicts written by nbgrader into the gradebook; then a late submission, one student re-graded, an
-LMS download through nbgrader's zip_collect, a plain `nbgrader autograde` (it grades nothing), and a real Dask
-scheduler with workers on 127.0.0.1.
+verdicts written by nbgrader into the gradebook; then, graded together in one follow-up run, a late
+submission, a resubmission, an LMS download through nbgrader's zip_collect and a verdict that a plain
+`nbgrader autograde` was asked for first (it grades nothing); and a real Dask scheduler with
+workers on 127.0.0.1.
 
 Each submission of the corpus has its expected status and score, read back from the grade export."""
 
@@ -428,34 +429,22 @@ def test_nothing_up_to_date_is_graded_again(batch):
     assert {p: p.read_text() for p in (root / "grading").rglob("*.json")} == before
 
 
-def test_a_late_submission_is_graded_alone_and_penalised(batch):
-    from nbgrader.api import Gradebook
+FOLLOWERS = ("latecomer", "wrong", "zoe", "yan", "vandal")  # what changed after the batch, graded in one run
 
+
+@pytest.fixture(scope="module")
+def followed_up(batch):
+    """After the batch, as a term goes on: a late submission, a resubmission (wrong, fixed), an LMS
+    download collected (zoe, yan), and a verdict lost (vandal's) that a plain `nbgrader autograde`
+    is asked for first; then one `autograde --student ...` for them all, and one export."""
     root, _, _ = batch
-    others = {p: p.read_text() for p in (root / "grading").rglob("*.json")}
+    stored = root / "grading" / ASSIGNMENT / "vandal" / "minimax.json"
+    stored.unlink()
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.nbgrader(root, "autograde", ASSIGNMENT, "--student=vandal", "--force")
+    after_refusal = stored.exists(), (root / "autograded" / "vandal" / ASSIGNMENT).exists()
     submit(root, "latecomer", filled(), LATE)
-    cli(root, "autograde", ASSIGNMENT, "--student", "latecomer", *LIMITS)
-    assert {p: p.read_text() for p in others} == others
-    assert record(root, "latecomer")["score"] == FULL_MARKS
-    with Gradebook(Layout(root).gradebook_url) as gradebook:
-        submission = gradebook.find_submission(ASSIGNMENT, "latecomer")
-        assert submission.total_seconds_late == 32 * 3600
-        assert submission.score == FULL_MARKS and submission.late_submission_penalty == FULL_MARKS
-    row = exported(root, "late.csv")["latecomer"]
-    assert float(row["raw_score"]) == FULL_MARKS and float(row["score"]) == 0.0 and row["autograde_status"] == "ok"
-
-
-def test_a_resubmission_regrades_that_student_only(batch):
-    root, _, _ = batch
     submit(root, "wrong", filled(), ON_TIME)  # fixed
-    others = {p: p.read_text() for p in (root / "grading").rglob("*.json") if p.parent.name != "wrong"}
-    cli(root, "autograde", ASSIGNMENT, "--student", "wrong", *LIMITS)
-    assert {p: p.read_text() for p in others} == others
-    assert float(exported(root, "again.csv")["wrong"]["score"]) == FULL_MARKS
-
-
-def test_an_lms_download_is_collected_and_graded(batch):
-    root, _, _ = batch
     archive = root / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
     with zipfile.ZipFile(archive / "lms_download.zip", "w") as download:
@@ -464,29 +453,59 @@ def test_an_lms_download_is_collected_and_graded(batch):
             ("yan", WRONG_GDA.cells, "2025-12-31-23-59-00"),
         ]:
             download.writestr(f"{ASSIGNMENT}_{student}_attempt_{when}_minimax.ipynb", json.dumps(filled(cells)))
-    done = cli(root, "collect", ASSIGNMENT)
-    assert "submitted/zoe/01_minimax/minimax.ipynb" in done.stdout and "submitted/yan" in done.stdout
+    collected = cli(root, "collect", ASSIGNMENT)
+    others = {p: p.read_text() for p in (root / "grading").rglob("*.json") if p.parent.name not in FOLLOWERS}
+    cli(root, "autograde", ASSIGNMENT, *(arg for student in FOLLOWERS for arg in ("--student", student)), *LIMITS)
+    return {
+        "root": root,
+        "refused": str(refused.value),
+        "after_refusal": after_refusal,
+        "collected": collected.stdout,
+        "others": others,
+        "rows": exported(root, "followed_up.csv"),
+    }
+
+
+def test_only_what_changed_is_graded_again(followed_up):
+    others = followed_up["others"]
+    assert len(others) > 20 and {p: p.read_text() for p in others} == others
+
+
+def test_a_late_submission_is_graded_and_penalised(followed_up):
+    from nbgrader.api import Gradebook
+
+    root = followed_up["root"]
+    assert record(root, "latecomer")["score"] == FULL_MARKS
+    with Gradebook(Layout(root).gradebook_url) as gradebook:
+        submission = gradebook.find_submission(ASSIGNMENT, "latecomer")
+        assert submission.total_seconds_late == 32 * 3600
+        assert submission.score == FULL_MARKS and submission.late_submission_penalty == FULL_MARKS
+    row = followed_up["rows"]["latecomer"]
+    assert float(row["raw_score"]) == FULL_MARKS and float(row["score"]) == 0.0 and row["autograde_status"] == "ok"
+
+
+def test_a_resubmission_is_graded_again(followed_up):
+    assert float(followed_up["rows"]["wrong"]["score"]) == FULL_MARKS
+
+
+def test_an_lms_download_is_collected_and_graded(followed_up):
+    root, done = followed_up["root"], followed_up["collected"]
+    assert "submitted/zoe/01_minimax/minimax.ipynb" in done and "submitted/yan" in done
     assert (root / "submitted" / "zoe" / ASSIGNMENT / "timestamp.txt").read_text().startswith("2025-12-30 09:15:00")
-    cli(root, "autograde", ASSIGNMENT, "--student", "zoe", "--student", "yan", *LIMITS)
-    rows = exported(root, "collected.csv")
+    rows = followed_up["rows"]
     assert float(rows["zoe"]["score"]) == FULL_MARKS and float(rows["yan"]["score"]) == WRONG_SCORE
 
 
-def test_plain_nbgrader_autograde_grades_nothing(batch):
+def test_plain_nbgrader_autograde_grades_nothing(followed_up):
     """Stage 2 only reads the verdict store: without an up-to-date verdict (a plain `nbgrader
     autograde`, the formgrader's button, before `make autograde`), the notebook is refused with the
     command that grades it, and nothing is graded; that command then grades it in the sandbox."""
-    root, _, _ = batch
-    stored = root / "grading" / ASSIGNMENT / "vandal" / "minimax.json"
-    stored.unlink()
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.nbgrader(root, "autograde", ASSIGNMENT, "--student=vandal", "--force")
-    assert "vandal/01_minimax/minimax: no up-to-date verdict" in str(refused.value)
-    assert f"python -m course autograde {ASSIGNMENT} --student vandal" in str(refused.value)
-    assert not stored.exists() and not (root / "autograded" / "vandal" / ASSIGNMENT).exists()
-    cli(root, "autograde", ASSIGNMENT, "--student", "vandal", *LIMITS)
+    root, refused = followed_up["root"], followed_up["refused"]
+    assert "vandal/01_minimax/minimax: no up-to-date verdict" in refused
+    assert f"python -m course autograde {ASSIGNMENT} --student vandal" in refused
+    assert followed_up["after_refusal"] == (False, False), "no verdict stored, no graded notebook kept"
     assert record(root, "vandal")["score"] == WRONG_SCORE and record(root, "vandal")["worker"] != ""
-    assert float(exported(root, "plain.csv")["vandal"]["score"]) == WRONG_SCORE
+    assert float(followed_up["rows"]["vandal"]["score"]) == WRONG_SCORE
 
 
 def test_a_real_dask_scheduler_and_workers(batch, tmp_path):
