@@ -82,13 +82,15 @@ def test_nbgrader_reads_the_course_folders_names_from_the_layout():
 def test_nbgrader_s_configuration_imports_no_torch():
     """Every nbgrader command (release, autograde, feedback, export, the formgrader) loads
     nbgrader_config.py, and with it the course's plugins: they must not import torch or the
-    notebooks' helpers beyond the marker rules (torch: 3 s), which only the grader's judge needs."""
+    notebooks' helpers beyond the marker rules and the codec (torch: 3 s), which only the grader's
+    judge needs."""
     code = (
         "import sys\n"
         "from traitlets.config.loader import PyFileConfigLoader\n"
         "PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
         "import course.engine.nbgrader_plugins, course.engine.feedback\n"
-        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('helpers.') and m != 'helpers.markers'))"
+        "light = {'helpers.markers', 'helpers.codec'}\n"
+        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('helpers.') and m not in light))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.strip() == "[]", f"loading nbgrader's configuration imported {done.stdout.strip()}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -413,9 +414,16 @@ def test_nothing_of_the_host_can_be_written():
     assert not any(t.exists() for t in targets if not str(t).startswith("/grader"))
 
 
-def test_its_writable_folders_are_private_capped_and_gone_afterwards(tmp_path):
+def test_its_writable_folders_are_private_capped_and_gone_afterwards(monkeypatch):
     marker = f"gan-sandbox-leak-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    before = set(os.listdir("/tmp"))
+    made, real = [], tempfile.TemporaryDirectory  # this run's folders, told from other tests' sandboxes
+
+    def noted(*args, **kwargs):
+        folder = real(*args, **kwargs)
+        made.append(Path(folder.name))
+        return folder
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", noted)
     outcome = run(
         f"""
     import errno, os
@@ -437,7 +445,7 @@ def test_its_writable_folders_are_private_capped_and_gone_afterwards(tmp_path):
     assert outcome.ok, outcome.reason
     assert outcome.observations == {"full": "ENOSPC", "home": sandbox.HOME}
     assert not Path("/tmp", marker).exists() and not Path("/dev/shm", marker).exists()
-    assert {n for n in set(os.listdir("/tmp")) - before if n.startswith("gan-sandbox")} == set()
+    assert made and not any(folder.exists() for folder in made), "the run's folder is removed"
 
 
 def test_no_capabilities_no_mounts_no_kernel_settings_no_disks():

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import os
 import re
 import uuid
@@ -88,12 +89,15 @@ class SandboxVerdicts(NbGraderPreprocessor):
 
     course_root = Unicode("", help="the course folder (default: the current directory)").tag(config=True)
 
+    @functools.cached_property
+    def engine(self) -> str:
+        """What judges a verdict (autograde.engine_digest): one digest for the whole pass."""
+        return autograde.engine_digest()
+
     def preprocess(self, nb, resources):
         root = Path(self.course_root or os.getcwd())
         job = job_of(root, resources)
-        if not hasattr(self, "_engine"):  # what judges a verdict; one digest for the whole pass
-            self._engine = autograde.engine_digest()
-        record = autograde.stored_verdict(root, job, self._engine)
+        record = autograde.stored_verdict(root, job, self.engine)
         if record is None:
             raise NotGraded(
                 f"{job.student}/{job.assignment}/{job.notebook}: no up-to-date verdict in "
