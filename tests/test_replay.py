@@ -114,6 +114,18 @@ def test_values_cross_as_data_only():
         replay.from_data({"pickle": "..."})
 
 
+@pytest.mark.parametrize(
+    "value", [torch.zeros(2, dtype=torch.float16), np.zeros(2, dtype=np.int16), np.float16(1.0)], ids=str
+)
+def test_an_array_the_codec_cannot_carry_fails_its_own_check_only(value):
+    """A float16 answer is a wrong answer, not a broken run: the log still crosses the sandbox."""
+    log = across_the_sandbox([{"label": "x", "value": replay.to_data(value)}, {"label": "y", "value": 2}])
+    rigged = replay.from_data(log[0]["value"])
+    with pytest.raises(AssertionError, match=f"of dtype {str(value.dtype).removeprefix('torch.')} cannot be checked"):
+        float(rigged)
+    assert log[1]["value"] == 2
+
+
 def test_state_is_read_in_the_sandbox_and_replayed_outside():
     model = torch.nn.Linear(3, 1)
     calls = []

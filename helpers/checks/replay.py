@@ -48,6 +48,8 @@ import math
 import numpy as np
 import torch
 
+from helpers import codec
+
 DIRECT, RECORDING, REPLAYING = "direct", "recording", "replaying"
 _state = {"mode": DIRECT, "log": None, "hidden": False}
 # what a function argument of a check becomes on replay (course/engine/grader.py)
@@ -326,7 +328,8 @@ def to_data(value, depth: int = 0):
     """`value` as a log entry's value: plain data (exact types only), each tagged with the kind of
     value it was (a tuple, a tensor, a NumPy scalar, a model, one that cannot be checked), which
     `from_data` turns back into one. The arrays in it cross the sandbox's boundary through
-    helpers/codec.py, the one encoding of what leaves the sandbox."""
+    helpers/codec.py, the one encoding of what leaves the sandbox: an array of a dtype it does not
+    carry (float16, int16, ...) is 'uncheckable' here, so that it fails its own check, not the run."""
     kind = type(value)
     if depth > 20:
         return {"uncheckable": "a value nested deeper than 20 levels"}
@@ -338,15 +341,24 @@ def to_data(value, depth: int = 0):
         return {"tuple" if kind is tuple else "list": [to_data(item, depth + 1) for item in value]}
     if kind is dict and all(type(key) is str for key in value):
         return {"dict": {key: to_data(item, depth + 1) for key, item in value.items()}}
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if (
+        kind is torch.Tensor
+        or kind is np.ndarray
+        or (isinstance(value, (np.bool_, np.integer, np.floating)) and kind.__module__ == "numpy")
+    ):
+        dtype = str(value.dtype).removeprefix("torch.")
+        if dtype not in codec.ARRAY_DTYPES:  # what the codec cannot carry fails this check only
+            return {"uncheckable": f"a {name} of dtype {dtype} cannot be checked outside the sandbox"}
     if kind is torch.Tensor:
         return {"tensor": value.detach().cpu().numpy()}
     if kind is np.ndarray:
         return {"array": value}
-    if isinstance(value, (np.bool_, np.integer, np.floating)) and type(value).__module__ == "numpy":
+    if isinstance(value, (np.bool_, np.integer, np.floating)) and kind.__module__ == "numpy":
         return {"numpy_scalar": np.asarray(value).reshape(1)}
     if isinstance(value, torch.nn.Module):  # what a model builder returned: the checks ask it questions
         return {"module": f"{kind.__module__}.{kind.__qualname__}"}  # through observed helpers
-    return {"uncheckable": f"a {kind.__module__}.{kind.__qualname__} cannot be checked outside the sandbox"}
+    return {"uncheckable": f"a {name} cannot be checked outside the sandbox"}
 
 
 def from_data(data):
