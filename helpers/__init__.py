@@ -44,25 +44,4 @@ def self_check(path=None) -> str:
     return run(path)
 
 
-__all__ = [
-    "DataNotFoundError",
-    "History",
-    "ImageData",
-    "count_params",
-    "get_device",
-    "image_grid",
-    "load_answers",
-    "load_dataset",
-    "load_fashion_mnist",
-    "load_mnist",
-    "loss_figure",
-    "plot_losses",
-    "rel_error",
-    "self_check",
-    "set_seed",
-    "show_images",
-    "show_training",
-    "smoke_mode",
-    "train_gan",
-    "training_figure",
-]
+__all__ = sorted([*_HOME, "self_check"])

@@ -13,6 +13,7 @@ data, small networks) lives in its next cell, not here.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from course import nbtools
@@ -81,12 +82,13 @@ def _short_docstring(code: str, node: ast.FunctionDef) -> str:
     return "\n".join(text)
 
 
-def cell_text(root: Path, assignment: str) -> str:
+def cell_text(root: Path, assignment: str, read=None) -> str:
     """What `assignment`'s "pieces" cell holds: for each earlier notebook, a comment naming it, then
-    the functions taken from it."""
+    the functions taken from it. `read`: earlier notebook -> its `definitions` (memoised by `plan`)."""
+    read = read or (lambda earlier: definitions(source_notebook(root, earlier)[1]))
     parts = []
     for earlier, names in TAKEN[assignment]:
-        found = definitions(source_notebook(root, earlier)[1])
+        found = read(earlier)
         missing = [name for name in names if name not in found]
         if missing:
             raise PiecesError(f"{assignment}: {earlier} defines no {', '.join(missing)}")
@@ -102,21 +104,29 @@ def _pieces_cell(assignment: str, nb):
     return cells[0]
 
 
-def stale(root: Path) -> list[str]:
-    """The notebooks whose "pieces" cell is not what `cell_text` makes (empty: all up to date)."""
+def plan(root: Path) -> list[tuple[str, Path, object, object, str]]:
+    """(assignment, its path, its notebook, its pieces cell, the text that cell should hold) for
+    every notebook of `TAKEN`, each earlier notebook read once. Raises PiecesError before anything
+    is written."""
+    read = functools.cache(lambda earlier: definitions(source_notebook(root, earlier)[1]))
     out = []
     for assignment in TAKEN:
-        _, nb = source_notebook(root, assignment)
-        if _pieces_cell(assignment, nb).source != cell_text(root, assignment):
-            out.append(assignment)
+        path, nb = source_notebook(root, assignment)
+        out.append((assignment, path, nb, _pieces_cell(assignment, nb), cell_text(root, assignment, read)))
     return out
+
+
+def stale(root: Path) -> list[str]:
+    """The notebooks whose "pieces" cell is not what `cell_text` makes (empty: all up to date)."""
+    return [assignment for assignment, _, _, cell, text in plan(root) if cell.source != text]
 
 
 def write(root: Path) -> list[str]:
     """Rewrite every stale "pieces" cell; the notebooks rewritten."""
-    changed = stale(root)
-    for assignment in changed:
-        path, nb = source_notebook(root, assignment)
-        _pieces_cell(assignment, nb).source = cell_text(root, assignment)
-        nbtools.write(nb, path)
+    changed = []
+    for assignment, path, nb, cell, text in plan(root):
+        if cell.source != text:
+            cell.source = text
+            nbtools.write(nb, path)
+            changed.append(assignment)
     return changed

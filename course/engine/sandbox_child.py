@@ -9,10 +9,10 @@ copy of helpers beside it). Protocol:
   "threads": int, "cell_seconds": float, "result_fd": int, "own_pids": bool, "output_chars": int,
   "figures": int, "figure_bytes": int};
 - the file descriptor named by the job's "result_fd": one JSON document back, written once at the
-  end: {"cells": [{"id", "error", "seconds", "output", "figures", "figures_made"}], "observations": ...}, where
-  observations is what the probe's `observe(namespace)` returned, encoded by helpers/codec.py
-  (plain data and arrays only; the grader decodes it strictly); a cell's "output" is the start of what it printed to sys.stdout (at most
-  "output_chars") and its "figures" the last matplotlib figures it left open, as base64 PNGs (at
+  end: {"cells": [{"id", "error", "seconds", "output", "figures", "figures_made"}], "observations": ...},
+  where observations is what the probe's `observe(namespace)` returned, encoded by
+  helpers/codec.py (plain data and arrays only; the grader decodes it strictly); a cell's "output"
+  is the start of what it printed to sys.stdout (at most "output_chars") and its "figures" the last matplotlib figures it left open, as base64 PNGs (at
   most "figures" in the whole run, none larger than "figure_bytes"), closed after each cell as
   Jupyter's inline backend does. They are shown in the feedback, never read as a verdict;
 - stdout and stderr: whatever the cells print (kept by the parent for the feedback, never read as

@@ -342,20 +342,14 @@ def to_data(value, depth: int = 0):
     if kind is dict and all(type(key) is str for key in value):
         return {"dict": {key: to_data(item, depth + 1) for key, item in value.items()}}
     name = f"{kind.__module__}.{kind.__qualname__}"
-    if (
-        kind is torch.Tensor
-        or kind is np.ndarray
-        or (isinstance(value, (np.bool_, np.integer, np.floating)) and kind.__module__ == "numpy")
-    ):
+    numpy_scalar = isinstance(value, (np.bool_, np.integer, np.floating)) and kind.__module__ == "numpy"
+    if kind is torch.Tensor or kind is np.ndarray or numpy_scalar:
         dtype = str(value.dtype).removeprefix("torch.")
         if dtype not in codec.ARRAY_DTYPES:  # what the codec cannot carry fails this check only
             return {"uncheckable": f"a {name} of dtype {dtype} cannot be checked outside the sandbox"}
-    if kind is torch.Tensor:
-        return {"tensor": value.detach().cpu().numpy()}
-    if kind is np.ndarray:
-        return {"array": value}
-    if isinstance(value, (np.bool_, np.integer, np.floating)) and kind.__module__ == "numpy":
-        return {"numpy_scalar": np.asarray(value).reshape(1)}
+        if kind is torch.Tensor:
+            return {"tensor": value.detach().cpu().numpy()}
+        return {"array": value} if kind is np.ndarray else {"numpy_scalar": np.asarray(value).reshape(1)}
     if isinstance(value, torch.nn.Module):  # what a model builder returned: the checks ask it questions
         return {"module": f"{kind.__module__}.{kind.__qualname__}"}  # through observed helpers
     return {"uncheckable": f"a {name} cannot be checked outside the sandbox"}
