@@ -507,3 +507,105 @@ def test_conditional_keys_agree_with_networks_written_from_the_specification():
             logits = D(torch.cat([x.reshape(len(x), -1), labels], dim=1))
         np.testing.assert_allclose(stored[f"G_images_{case}"], images.numpy(), atol=1e-5)
         np.testing.assert_allclose(stored[f"D_logits_{case}"], logits.numpy(), atol=1e-5)
+
+
+def test_hinge_keys_agree_with_numpy():
+    from helpers.checks import stabilising
+
+    stored = load_answers("stabilising")
+    for case in stabilising.LOGITS:
+        real, fake = (t.double().numpy() for t in stabilising.logits_case(case))
+        expected = np.maximum(0, 1 - real).mean() + np.maximum(0, 1 + fake).mean()
+        np.testing.assert_allclose(stored[f"hinge_D_{case}"], expected, rtol=1e-6)
+        np.testing.assert_allclose(stored[f"hinge_G_{case}"], -fake.mean(), rtol=1e-6)
+
+
+def test_power_iteration_keys_agree_with_float64_numpy_and_pytorchs_spectral_norm():
+    """sigma and u of Miyato et al.'s Algorithm 1 in float64 NumPy; and u is also what
+    torch.nn.utils.parametrizations.spectral_norm makes from the same start (it keeps v, and
+    computes u from it first: started from v = W^T u / ||W^T u||, its u buffer follows the same path)."""
+    import torch
+    from torch import nn
+    from torch.nn.utils.parametrizations import spectral_norm
+
+    from helpers.checks import stabilising
+
+    stored = load_answers("stabilising")
+    for case, spec in stabilising.POWER.items():
+        W, u0 = stabilising.power_case(case)
+        for iterations in spec["iterations"]:
+            matrix, u = W.double().numpy(), u0.double().numpy()
+            for _ in range(iterations):
+                v = matrix.T @ u / np.linalg.norm(matrix.T @ u)
+                u = matrix @ v / np.linalg.norm(matrix @ v)
+            np.testing.assert_allclose(stored[f"power_sigma_{case}_{iterations}"], u @ matrix @ v, rtol=1e-5)
+            np.testing.assert_allclose(stored[f"power_u_{case}_{iterations}"], u, atol=1e-5)
+
+            layer = nn.Linear(W.shape[1], W.shape[0], bias=False)
+            with torch.no_grad():
+                layer.weight.copy_(W)
+            spectral_norm(layer, n_power_iterations=iterations)
+            normaliser = layer.parametrizations.weight[0]
+            with torch.no_grad():
+                normaliser._v.copy_(torch.nn.functional.normalize(W.T @ u0, dim=0))
+                layer.weight.sum()  # train mode: reading the weight makes `iterations` power iterations
+            np.testing.assert_allclose(stored[f"power_u_{case}_{iterations}"], normaliser._u.numpy(), atol=1e-5)
+
+
+def test_r1_keys_agree_with_the_analytic_gradient():
+    """For D(x) = w2 . tanh(W1 x + b1) + b2 the input gradient is W1^T (w2 * (1 - tanh^2)): the penalty,
+    the loss with the checks' probe loss and their parameter gradients from that formula, in float64."""
+    import torch
+
+    from helpers.checks import stabilising
+
+    stored = load_answers("stabilising")
+    for case in stabilising.R1:
+        D, x_real, x_fake, gamma = stabilising.r1_case(case)
+        n = x_real.shape[0]
+        parameters = [p.detach().double().clone().requires_grad_(True) for p in D.parameters()]
+        W1, b1, w2, b2 = parameters
+
+        hidden_real = torch.tanh(x_real.double().reshape(n, -1) @ W1.T + b1)  # (N, 8)
+        hidden_fake = torch.tanh(x_fake.double().reshape(n, -1) @ W1.T + b1)
+        grad = (w2 * (1 - hidden_real**2)) @ W1  # (N, F)
+        penalty = gamma / 2 * (grad**2).sum(dim=1).mean()
+        logits_real, logits_fake = hidden_real @ w2.T + b2, hidden_fake @ w2.T + b2  # (N, 1)
+        loss = (0.5 * logits_fake - 2.0 * logits_real).mean() + penalty
+        for key, value in (("r1", penalty), ("r1_loss", loss)):
+            np.testing.assert_allclose(stored[f"{key}_{case}"], float(value.detach()), rtol=1e-5)
+            grads = torch.autograd.grad(value, parameters, retain_graph=True, allow_unused=True)
+            np.testing.assert_allclose(
+                stored[f"{key}_param_grads_{case}"],
+                torch.cat(
+                    [(torch.zeros_like(p) if g is None else g).flatten() for p, g in zip(parameters, grads)]
+                ).numpy(),
+                rtol=1e-4,
+                atol=1e-5,
+            )
+
+
+def test_knn_and_precision_recall_keys_agree_with_loops_in_numpy():
+    from helpers.checks import stabilising
+
+    stored = load_answers("stabilising")
+    for case in stabilising.KNN:
+        features, k = stabilising.knn_case(case)
+        points = features.double().numpy()
+        radii = [
+            sorted(np.linalg.norm(p - q) for j, q in enumerate(points) if j != i)[k - 1] for i, p in enumerate(points)
+        ]
+        np.testing.assert_allclose(stored[f"knn_{case}"], radii, rtol=1e-5)
+    for case in stabilising.PR:
+        real, fake, real_radii, fake_radii = (t.double().numpy() for t in stabilising.pr_case(case))
+
+        def inside(point, centres, radii):
+            return any(np.linalg.norm(point - c) <= r for c, r in zip(centres, radii))
+
+        precision = np.mean([inside(f, real, real_radii) for f in fake])
+        recall = np.mean([inside(r, fake, fake_radii) for r in real])
+        assert (
+            0.1 < precision < 0.9 and 0.1 < recall < 0.9 and abs(precision - recall) > 0.1
+        )  # a case that tells them apart
+        np.testing.assert_allclose(stored[f"precision_{case}"], precision, rtol=1e-6)
+        np.testing.assert_allclose(stored[f"recall_{case}"], recall, rtol=1e-6)

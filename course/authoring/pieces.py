@@ -40,6 +40,11 @@ TAKEN: dict[str, list[tuple[str, list[str]]]] = {
         ("03_noise_networks", ["sample_noise"]),
         ("04_gan_losses", ["bce_loss", "discriminator_loss", "generator_loss", "get_optimizer"]),
     ],
+    "09_stabilising": [
+        ("03_noise_networks", ["sample_noise"]),
+        ("04_gan_losses", ["bce_loss", "discriminator_loss", "generator_loss", "get_optimizer", "gan_step"]),
+        ("07_wgan", ["point_generator", "point_critic"]),
+    ],
 }
 
 
