@@ -17,7 +17,7 @@ from torch import nn
 
 from helpers.answers import load_answers
 from helpers.checks import as_number, assert_close, build_model, call, call_loss, expect, graded, replay, run_student
-from helpers.checks.wgan import reference_critic
+from helpers.checks.wgan import _same_shape, _values, reference_critic  # one owner of each
 
 NAME = "stabilising"
 ASSIGNMENT = "09_stabilising"
@@ -94,9 +94,9 @@ def hinge_generator_loss_matches(hinge_generator_loss, case="visible"):
 # power iteration and spectral normalisation
 
 
-def power_case(case: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """(W (out, in), u (out,)): a weight matrix and a unit starting vector."""
-    spec = POWER[case]
+def power_case(case: str, cases: dict = POWER) -> tuple[torch.Tensor, torch.Tensor]:
+    """(W (out, in), u (out,)): the weight matrix of `cases[case]` and a unit starting vector."""
+    spec = cases[case]
     generator = torch.Generator().manual_seed(spec["seed"])
     W = torch.randn(spec["shape"], generator=generator)
     u = torch.randn(spec["shape"][0], generator=generator)
@@ -153,18 +153,10 @@ def power_iteration_matches(power_iteration, case="visible"):
         )
 
 
-def converge_case(case: str) -> tuple[torch.Tensor, torch.Tensor]:
-    spec = CONVERGE[case]
-    generator = torch.Generator().manual_seed(spec["seed"])
-    W = torch.randn(spec["shape"], generator=generator)
-    u = torch.randn(spec["shape"][0], generator=generator)
-    return W, u / u.norm()
-
-
 @graded
 def power_iteration_converges(power_iteration, case="visible"):
     """After many iterations sigma is the largest singular value of W (torch.linalg.svdvals), u a unit vector."""
-    W, u = converge_case(case)
+    W, u = power_case(case, CONVERGE)
     sigma, u_new = _call_power(power_iteration, W, u, CONVERGE_ITERATIONS)
     if replay.recording():
         return
@@ -414,22 +406,18 @@ def probe_networks() -> tuple[nn.Module, nn.Module]:
     return D, G
 
 
-def _values(module: nn.Module) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in module.parameters()]
-
-
 def _adam_probe(opt_D, opt_G, D: nn.Module, G: nn.Module) -> dict:
     """Two steps of each optimizer with every gradient +1, then -1 (opt_D first, then opt_G), and the
     networks' parameter values after each: raw state. With Adam, the first step moves every
     parameter by its lr against the gradient whatever the betas; the second, with the gradient
     reversed, moves it back by the same amount when beta1 = 0 and not at all when beta1 = 0.5."""
-    values = {"start": [_values(D), _values(G)]}
+    values = {"start": [_values(D.parameters()), _values(G.parameters())]}
     for sign, moment in ((1.0, "first"), (-1.0, "second")):
         for name, optimizer in (("D", opt_D), ("G", opt_G)):
             for parameter in [*D.parameters(), *G.parameters()]:
                 parameter.grad = torch.full_like(parameter, sign)
             optimizer.step()
-            values[f"{moment} step of opt_{name}"] = [_values(D), _values(G)]
+            values[f"{moment} step of opt_{name}"] = [_values(D.parameters()), _values(G.parameters())]
     return values
 
 
@@ -444,7 +432,7 @@ def two_time_scale_optimizers_match(two_time_scale_optimizers, case="visible"):
         isinstance(result, (tuple, list)) and len(result) == 2,
         f"{label} must return a pair (opt_D, opt_G), got {type(result).__name__}",
     )
-    start = [_values(D), _values(G)]  # computed here too: the probe networks are seeded
+    start = [_values(D.parameters()), _values(G.parameters())]  # computed here too: the probe networks are seeded
     with torch.enable_grad():
         values = replay.state("the parameters after two steps of each optimizer", _adam_probe, *result, D, G)
     if replay.recording():
@@ -491,10 +479,6 @@ def _ttur_reason(name: str, network: str, moment: str, moved: float, lr: float) 
     )
 
 
-def _same_shape(a, b: torch.Tensor) -> bool:
-    return type(a) is torch.Tensor and tuple(a.shape) == tuple(b.shape)
-
-
 # ---------------------------------------------------------------------------------------------
 # an exponential moving average of G
 
@@ -520,8 +504,8 @@ def _ema_pair(seed: int) -> tuple[nn.Module, nn.Module]:
 
 def _state_of(module: nn.Module) -> dict:
     return {
-        "parameters": [p.detach().clone() for p in module.parameters()],
-        "buffers": [b.detach().clone() for b in module.buffers()],
+        "parameters": _values(module.parameters()),
+        "buffers": _values(module.buffers()),
     }
 
 
@@ -534,13 +518,9 @@ def _run_ema(ema_update, case: str):
     run_student(f"ema_update(G_ema, G, decay={spec['decay']})", ema_update, G_ema, G, spec["decay"])
     after = replay.state(
         "G_ema and G after ema_update",
-        lambda: {"held": _values_of(held), "G_ema": _state_of(G_ema), "G": _state_of(G)},
+        lambda: {"held": _values(held), "G_ema": _state_of(G_ema), "G": _state_of(G)},
     )
     return before, after, spec["decay"]
-
-
-def _values_of(parameters) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in parameters]
 
 
 def _same(a, b: torch.Tensor, tol: float = 1e-6) -> bool:
