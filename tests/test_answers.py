@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
+import torch
 
 from conftest import REPO, SOURCE
 from course.authoring import answers
@@ -15,9 +18,22 @@ MODULES = answers.exercise_modules()
 
 def drift(module) -> float:
     """How far a stored array may move when `make answers` runs on another machine (a convolution or a
-    sum rounds differently on AVX2 and AVX-512, ~1e-6 of its largest value): a tenth of the module's
-    check tolerance, in the checks' measure (`max_error`: relative to the largest expected value)."""
+    sum rounds differently on AVX2 and AVX-512 and with another number of threads, ~1e-6 of its largest
+    value): a tenth of the module's check tolerance, in the checks' measure (`max_error`: relative to
+    the largest expected value)."""
     return module.TOL / 10
+
+
+@contextlib.contextmanager
+def another_thread_count():
+    """Run PyTorch with a thread count other than this machine's: its reductions split their sums
+    differently, and so round like another machine's would."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1 if before > 1 else 2)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_every_assignment_with_checks_has_a_source_notebook():
@@ -33,8 +49,12 @@ def test_regenerated_answers_match_the_committed_ones(module, tmp_path):
     """`make answers` on a clean checkout changes nothing: same keys and dtypes, the same values
     (floats within `drift`, far below the checks' own tolerance: a convolution rounds differently
     on another CPU), in the visible file and in the grader's hidden one; and the writer is
-    deterministic (the same values give the same bytes on one machine)."""
-    for path in answers.regenerate_module(module, SOURCE, tmp_path):
+    deterministic (the same values give the same bytes on one machine). Regenerated with another
+    thread count than the machine's, as the answers' ill-conditioned computations would round on
+    another machine: the CI machine is not the one that wrote them, and this test should fail here first."""
+    with another_thread_count():
+        written = answers.regenerate_module(module, SOURCE, tmp_path)
+    for path in written:
         committed = REPO / "answers" / path.relative_to(tmp_path)
         with np.load(path) as new, np.load(committed) as old:
             assert sorted(new.files) == sorted(old.files), f"{committed}: run `make answers`"
@@ -207,8 +227,6 @@ def test_gan_theory_keys_agree_with_float64_numpy():
 
 
 def test_gan_theory_gradients_agree_with_autograd():
-    import torch
-
     from helpers.checks import gan_theory
 
     stored = load_answers("gan_theory")
@@ -255,7 +273,6 @@ def test_cats_and_dogs_key_agrees_with_a_continuous_version():
 
 
 def test_gan_losses_keys_agree_with_torch_bce():
-    import torch
     import torch.nn.functional as F
 
     from helpers.checks import gan_losses
@@ -283,8 +300,6 @@ def test_gan_losses_keys_agree_with_torch_bce():
 
 def test_gan_step_key_agrees_with_an_oracle_step():
     """Algorithm 1 written out here, independently of the notebook: k D updates, then one G update."""
-    import torch
-
     from helpers.checks import gan_losses
 
     stored = load_answers("gan_losses")
@@ -424,8 +439,6 @@ def test_dcgan_parameter_counts_match_the_specification():
 
 
 def test_dcgan_reference_outputs_agree_with_networks_written_from_the_specification():
-    import torch
-
     from helpers.checks import dcgan, layer_signature, parameter_layers, set_reference_params
 
     stored = load_answers("dcgan")
@@ -436,9 +449,7 @@ def test_dcgan_reference_outputs_agree_with_networks_written_from_the_specificat
             model.train(dcgan.NETWORKS[network]["generator"])
             with torch.no_grad():
                 out = model(dcgan._case_input(network, case))
-            np.testing.assert_allclose(
-                stored[f"{network}_out_{case}"], out.numpy(), atol=1e-5, err_msg=f"{network} {case}"
-            )
+            assert max_error(out, stored[f"{network}_out_{case}"]) <= drift(dcgan), f"{network} {case}"
             suffix = f"_{spec['noise_dim']}" if "noise_dim" in spec else ""
             assert sorted(stored[f"{network}_layers{suffix}"]) == sorted(
                 layer_signature(m) for m in parameter_layers(model)
@@ -458,8 +469,6 @@ def test_wgan_loss_keys_agree_with_numpy():
 def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
     """For D(x) = w2 . tanh(W1 x + b1) + b2 the input gradient is W1^T (w2 * (1 - tanh^2)): the penalty and
     its parameter gradients computed from that formula in float64, without autograd.grad(create_graph)."""
-    import torch
-
     from helpers.checks import wgan
 
     stored = load_answers("wgan")
@@ -480,7 +489,6 @@ def test_gradient_penalty_key_agrees_with_the_analytic_gradient():
 
 
 def test_conditional_keys_agree_with_networks_written_from_the_specification():
-    import torch
     from torch import nn
 
     from helpers.checks import conditional, set_reference_weights
@@ -524,7 +532,6 @@ def test_power_iteration_keys_agree_with_float64_numpy_and_pytorchs_spectral_nor
     """sigma and u of Miyato et al.'s Algorithm 1 in float64 NumPy; and u is also what
     torch.nn.utils.parametrizations.spectral_norm makes from the same start (it keeps v, and
     computes u from it first: started from v = W^T u / ||W^T u||, its u buffer follows the same path)."""
-    import torch
     from torch import nn
     from torch.nn.utils.parametrizations import spectral_norm
 
@@ -555,8 +562,6 @@ def test_power_iteration_keys_agree_with_float64_numpy_and_pytorchs_spectral_nor
 def test_r1_keys_agree_with_the_analytic_gradient():
     """For D(x) = w2 . tanh(W1 x + b1) + b2 the input gradient is W1^T (w2 * (1 - tanh^2)): the penalty,
     the loss with the checks' probe loss and their parameter gradients from that formula, in float64."""
-    import torch
-
     from helpers.checks import stabilising
 
     stored = load_answers("stabilising")

@@ -607,12 +607,14 @@ def probe_forward(model: nn.Module, x: torch.Tensor, seed: int, skeleton: bool, 
     return model(x).reshape(len(x), -1)
 
 
-def confirm_layers(name: str, build, x: torch.Tensor, seed: int, skeleton, whole, train: bool = False) -> None:
+def confirm_layers(
+    name: str, build, x: torch.Tensor, seed: int, skeleton, whole, train: bool = False, tol: float = 1e-4
+) -> None:
     """Fail unless the outputs of models from `build()` (a fresh one per probe) confirm that their
     parameter layers are the specified ones: the skeleton probe (`probe_forward(skeleton=True)`)
     matches `skeleton`, the solution's, or, for a forward that applies its activations as functions
-    (those cannot be taken out), the whole network with the reference parameters matches `whole`.
-    The message names no expected value."""
+    (those cannot be taken out), the whole network with the reference parameters matches `whole`,
+    each within `tol` (`max_error`). The message names no expected value."""
     probes = {}
     for kind in ("skeleton", "whole"):
         label = f"{name} with the reference parameters" + (
@@ -627,7 +629,7 @@ def confirm_layers(name: str, build, x: torch.Tensor, seed: int, skeleton, whole
         return (
             tuple(got.shape) == tuple(expected.shape)
             and bool(torch.isfinite(got).all())
-            and max_error(got, expected) <= 1e-4
+            and max_error(got, expected) <= tol
         )
 
     expect(

@@ -45,7 +45,11 @@ from helpers.checks import (
 NAME = "dcgan"
 ASSIGNMENT = "06_dcgan"
 IMAGE_SHAPE = (1, 28, 28)
-TOL = 1e-4
+# The generators' outputs go through two batch norms over 8 or 5 samples: a feature that the ReLU before
+# it leaves nearly constant has a variance near zero, and normalising it multiplies float32's rounding by
+# up to 1/sqrt(eps) = 316. Measured: float64 moves dc_generator's outputs by up to 1.2e-4, another
+# thread count by 6e-5; a wrong layer moves them by 1e-1 or more.
+TOL = 1e-3
 
 # The four networks: how the notebook calls the builder, and the reference cases (batch size, noise
 # length for generators, seed of the inputs and of the reference parameters).
@@ -120,6 +124,7 @@ def _check_structure(network: str, build, noise_dim: int | None = None, case: st
         answers[f"{network}_skeleton_{case}"],
         answers[f"{network}_whole_{case}"],
         train=NETWORKS[network]["generator"],
+        tol=TOL,
     )
     return model
 
