@@ -115,6 +115,21 @@ def test_a_memory_bomb_fails_its_cell_only():
     assert outcome.observations == {"x": "alive"}
 
 
+def test_files_the_run_writes_leave_the_heap_its_whole_limit():
+    """The memory cgroup also counts the files in the run's tmpfs folders; its limit leaves room for
+    them above the heap's, so a cell that fills the heap after 500 MiB of files still ends in its
+    own MemoryError, not in the kernel's kill of the whole run."""
+    outcome = run(
+        "for name in ('a', 'b'):\n    with open(f'/tmp/{name}', 'wb') as file:\n        file.write(bytes(250 * 2**20))",
+        "hoard = []\nwhile True:\n    hoard.append(bytearray(2**26))",
+        "del hoard\nx = 'alive'",
+        probe=OBSERVE_X,
+    )
+    assert outcome.ok, outcome.reason
+    assert errors(outcome) == [None, "MemoryError: ", None]
+    assert outcome.observations == {"x": "alive"}
+
+
 def test_a_fork_bomb_is_contained_and_leaves_no_process_behind():
     bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
     outcome = run(bomb, limits=sandbox.Limits(wall_seconds=5, cell_seconds=60, processes=16))
@@ -169,7 +184,9 @@ def test_memory_is_limited_for_all_the_processes_together():
     outcome = run(
         hog,
         probe="def observe(ns):\n    return {'killed': ns['killed']}\n",
-        limits=sandbox.Limits(wall_seconds=60, cell_seconds=30, memory_bytes=2**30, processes=32),
+        limits=sandbox.Limits(
+            wall_seconds=60, cell_seconds=30, memory_bytes=2**30, memory_in_all_bytes=2**30, processes=32
+        ),
     )
     if not any("GiB of memory in all" in layer for layer in outcome.isolation):
         pytest.skip("no memory cgroup can be made here (not root, no delegated cgroup tree)")
@@ -347,6 +364,7 @@ def test_only_a_minimal_view_of_the_host_is_there():
     )
     assert outcome.ok and errors(outcome) == [None], outcome.cells
     seen = outcome.observations
+    data = sandbox._data_dir(None)  # GAN_DATA_DIR, or the default folder in the home (~/.cache)
     assert seen["answers"] is False
     assert set(seen["course"]) <= {".venv"}  # the Python environment, where it lies inside the course
     assert set(seen["top"]) <= {
@@ -364,19 +382,17 @@ def test_only_a_minimal_view_of_the_host_is_there():
         "tmp",
         "usr",
         *{p.parts[1] for p in map(Path, (sys.prefix, sys.base_prefix))},
-        *({Path(os.environ["GAN_DATA_DIR"]).resolve().parts[1]} if "GAN_DATA_DIR" in os.environ else set()),
+        data.parts[1],
     }
     assert "sys" not in seen["top"]
     assert seen["grader"] == ["helpers", "sandbox_child.py"]
     assert seen["where"] == "/grader/helpers/__init__.py"
     assert seen["ids"] == [sandbox.INSIDE_UID] * 2
-    if home not in {Path(sys.prefix), *Path(sys.prefix).parents, *Path(sys.base_prefix).parents}:
+    bound = {Path(sys.prefix), *Path(sys.prefix).parents, *Path(sys.base_prefix).parents, data, *data.parents}
+    if home not in bound:
         assert seen["home"] == []
-    else:  # the Python environment lies in the home folder: only its own folder is there
-        assert all(
-            (home / name) in {*Path(sys.prefix).parents, *Path(sys.base_prefix).parents, Path(sys.prefix)}
-            for name in seen["home"]
-        )
+    else:  # the Python environment or the data lies in the home folder: only their own folders are there
+        assert all((home / name) in bound for name in seen["home"])
 
 
 def test_nothing_of_the_host_can_be_written():

@@ -15,7 +15,7 @@ run folder's name in the command line names this run's processes:
   all of them gone with the run;
 - resource limits: heap memory (RLIMIT_DATA), processes (RLIMIT_NPROC; as root a pids cgroup),
   file size, no core dumps, and a memory cgroup for the run and everything it forks where one can
-  be made;
+  be made (above the heap limit by what else it counts: `Limits.memory_in_all`);
 - a wall-clock limit for the whole run and an alarm per cell; when the run ends its PID namespace
   ends, and every process in it (a `setsid()` daemon included) with it;
 - stdout and stderr kept up to a cap, the rest dropped; the result read from its own pipe, up to a
@@ -71,6 +71,8 @@ class Limits:
     wall_seconds: float = 600.0  # the whole run, start-up included
     cell_seconds: float = 300.0  # one cell (an alarm; the wall clock catches native code)
     memory_bytes: int = 6 * 2**30  # heap (RLIMIT_DATA): what torch and a few batches need, not a bomb
+    # the run and all it forks together (a memory cgroup, where one can be made); None: see memory_in_all
+    memory_in_all_bytes: int | None = None
     # tasks (threads count too) more than this user already runs (RLIMIT_NPROC; root: a pids cgroup)
     processes: int = 64
     file_bytes: int = 256 * 2**20  # the largest file the code may write
@@ -81,6 +83,17 @@ class Limits:
     figure_bytes: int = 75_000  # the largest figure (PNG) kept: 6 of them and the page stays under 1 MB
     result_bytes: int = 64 * 2**20  # the result document
     unisolated: bool = False  # the instructor's explicit choice to grade where no isolation is possible
+
+    @property
+    def memory_in_all(self) -> int:
+        """The memory cgroup's limit. By default above one process's heap limit by what the cgroup
+        also counts: the three writable folders (tmpfs) full, and 1 GiB for the page cache and page
+        tables. Equal limits would race: measured here, a cell filling the heap reached its
+        MemoryError at 5.5 of 6 GiB in the cgroup, a margin that files in /tmp or the page cache
+        can take, and the kernel's kill then ends the whole run (CI saw it)."""
+        if self.memory_in_all_bytes is not None:
+            return self.memory_in_all_bytes
+        return self.memory_bytes + 3 * self.disk_bytes + 2**30
 
 
 class IsolationUnavailable(RuntimeError):
@@ -164,7 +177,7 @@ def run(
             else:
                 isolation.append(f"at most {limits.processes} more processes (RLIMIT_NPROC)")
             if "memory" in cgroups:
-                isolation.append(f"at most {limits.memory_bytes / 2**30:g} GiB of memory in all (cgroup)")
+                isolation.append(f"at most {limits.memory_in_all / 2**30:g} GiB of memory in all (cgroup)")
             home = HOME if isolated else str(folder / "home")
             child_env = _child_env(home, data, env, isolated)
             program = f"{GRADER}/{CHILD.name}" if isolated else str(grader / CHILD.name)
@@ -798,7 +811,7 @@ def _processes_of_user(uid: int) -> int:
 def _cgroups(limits: Limits):
     """Fresh cgroups for one run, where we may make them (root, or a delegated tree): a pids cgroup
     allowing `limits.processes` processes, and a memory cgroup holding every process of the run
-    (forked ones included) to `limits.memory_bytes` in all. Yields {"pids": folder, "memory":
+    (forked ones included) to `limits.memory_in_all`. Yields {"pids": folder, "memory":
     folder} for those made (cgroup v2: one folder for both). On the way out every process in them
     is killed, including any that left the session, and the cgroups are removed."""
     name = f"gan-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -808,14 +821,14 @@ def _cgroups(limits: Limits):
         made["pids"] = pids
         if (pids / "memory.max").exists():  # cgroup v2 with the memory controller enabled
             with contextlib.suppress(OSError):
-                (pids / "memory.max").write_text(str(limits.memory_bytes))
+                (pids / "memory.max").write_text(str(limits.memory_in_all))
                 (pids / "memory.swap.max").write_text("0")
                 made["memory"] = pids
     if "memory" not in made:  # cgroup v1: a child of this process's own memory cgroup
         memory = _make_cgroup(
             [Path("/sys/fs/cgroup/memory") / _own_cgroup("memory").lstrip("/")],
             name,
-            {"memory.limit_in_bytes": limits.memory_bytes},
+            {"memory.limit_in_bytes": limits.memory_in_all},
         )
         if memory is not None:
             made["memory"] = memory
