@@ -270,6 +270,44 @@ def assert_close(name: str, got, expected, tol: float = 1e-4, hint: str = "") ->
 
 
 # ---------------------------------------------------------------------------------------------
+# Gradients a returned loss sends into a model's parameters (a penalty kept differentiable).
+
+
+def backpropagated_grads(loss: torch.Tensor, model: nn.Module) -> list:
+    """loss.backward() from cleared gradients, then each parameter's .grad (None where the loss does
+    not reach it): the raw state a check records with `replay.state` and judges outside."""
+    for parameter in model.parameters():
+        parameter.grad = None
+    if isinstance(loss, torch.Tensor) and loss.requires_grad:
+        loss.backward()
+    return [None if p.grad is None else p.grad.detach().clone() for p in model.parameters()]
+
+
+def parameter_grads(loss: torch.Tensor, model: nn.Module) -> torch.Tensor:
+    """d loss / d model's parameters, flattened, zeros for a parameter the loss does not reach: the
+    reference answer that `assert_grads` compares the record with."""
+    parameters = list(model.parameters())
+    grads = torch.autograd.grad(loss, parameters, allow_unused=True, retain_graph=True)
+    return torch.cat([(torch.zeros_like(p) if g is None else g).flatten() for p, g in zip(parameters, grads)])
+
+
+def assert_grads(name: str, grads, model: nn.Module, expected, tol: float = 1e-4, hint: str = "") -> None:
+    """Fail unless the recorded `backpropagated_grads(loss, model)` are `expected` (parameter_grads
+    of the reference loss) within tol."""
+    if replay.recording():
+        return
+    shapes = [tuple(p.shape) for p in model.parameters()]
+    expect(
+        type(grads) is list
+        and len(grads) == len(shapes)
+        and all(g is None or (type(g) is torch.Tensor and tuple(g.shape) == s) for g, s in zip(grads, shapes)),
+        f"the sandbox's record of {name} is malformed",
+    )
+    flat = torch.cat([(torch.zeros(s) if g is None else g).flatten() for g, s in zip(grads, shapes)])
+    assert_close(name, flat, expected, tol=tol, hint=hint)
+
+
+# ---------------------------------------------------------------------------------------------
 # Questions to a model. The grading sandbox records a raw description of the model a builder
 # returned (`describe_model`: every module's qualified name, class and base classes, the
 # constructor attributes that fix its parameters, every parameter's name and shape); the answers

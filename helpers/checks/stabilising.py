@@ -16,7 +16,20 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import as_number, assert_close, build_model, call, call_loss, expect, graded, replay, run_student
+from helpers.checks import (
+    as_number,
+    assert_close,
+    assert_grads,
+    backpropagated_grads,
+    build_model,
+    call,
+    call_loss,
+    expect,
+    graded,
+    parameter_grads,
+    replay,
+    run_student,
+)
 from helpers.checks.wgan import _same_shape, _values, reference_critic  # one owner of each
 
 NAME = "stabilising"
@@ -336,8 +349,8 @@ def r1_penalty_is_differentiable(discriminator_loss_r1, case="visible"):
         "torch.autograd.grad(..., create_graph=True), so that D's update can descend the penalty",
     )
     with torch.enable_grad():
-        grads = replay.state("D's gradients of the penalty", _backpropagated_grads, penalty, D)
-    _assert_grads("D's gradient of the R1 penalty", grads, D, load_answers(NAME)[f"r1_param_grads_{case}"], HINT_R1)
+        grads = replay.state("D's gradients of the penalty", backpropagated_grads, penalty, D)
+    assert_grads("D's gradient of the R1 penalty", grads, D, load_answers(NAME)[f"r1_param_grads_{case}"], hint=HINT_R1)
 
 
 @graded
@@ -357,39 +370,8 @@ def r1_loss_matches(discriminator_loss_r1, case="visible"):
         hint=hint,
     )
     with torch.enable_grad():
-        grads = replay.state("D's gradients of loss_D", _backpropagated_grads, loss, D)
-    _assert_grads("D's gradient of loss_D", grads, D, load_answers(NAME)[f"r1_loss_param_grads_{case}"], hint)
-
-
-def _backpropagated_grads(loss: torch.Tensor, D: nn.Module) -> list:
-    """loss.backward() from cleared gradients, then each parameter's .grad (None where the loss does
-    not depend on it): raw state, judged outside."""
-    for parameter in D.parameters():
-        parameter.grad = None
-    if isinstance(loss, torch.Tensor) and loss.requires_grad:
-        loss.backward()
-    return [None if p.grad is None else p.grad.detach().clone() for p in D.parameters()]
-
-
-def _assert_grads(name: str, grads, D: nn.Module, expected, hint: str) -> None:
-    if replay.recording():
-        return
-    shapes = [tuple(p.shape) for p in D.parameters()]
-    expect(
-        type(grads) is list
-        and len(grads) == len(shapes)
-        and all(g is None or (type(g) is torch.Tensor and tuple(g.shape) == s) for g, s in zip(grads, shapes)),
-        "the sandbox's record of D's gradients is malformed",
-    )
-    flat = torch.cat([(torch.zeros(s) if g is None else g).flatten() for g, s in zip(grads, shapes)])
-    assert_close(name, flat, expected, tol=1e-4, hint=hint)
-
-
-def parameter_grads(loss: torch.Tensor, D: nn.Module) -> torch.Tensor:
-    """d loss / d D's parameters, flattened (zeros for a parameter the loss does not depend on)."""
-    parameters = list(D.parameters())
-    grads = torch.autograd.grad(loss, parameters, allow_unused=True, retain_graph=True)
-    return torch.cat([(torch.zeros_like(p) if g is None else g).flatten() for p, g in zip(parameters, grads)])
+        grads = replay.state("D's gradients of loss_D", backpropagated_grads, loss, D)
+    assert_grads("D's gradient of loss_D", grads, D, load_answers(NAME)[f"r1_loss_param_grads_{case}"], hint=hint)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,18 @@ import torch
 from torch import nn
 
 from helpers.answers import load_answers
-from helpers.checks import assert_close, call_loss, expect, graded, ks_distance_to_uniform, replay, run_student
+from helpers.checks import (
+    assert_close,
+    assert_grads,
+    backpropagated_grads,
+    call_loss,
+    expect,
+    graded,
+    ks_distance_to_uniform,
+    parameter_grads,
+    replay,
+    run_student,
+)
 
 NAME = "wgan"
 ASSIGNMENT = "07_wgan"
@@ -209,41 +220,15 @@ def gradient_penalty_is_differentiable(gradient_penalty, case="visible"):
         "compute the gradient with torch.autograd.grad(..., create_graph=True)",
     )
     with torch.enable_grad():  # raw state: the critic's gradients after backpropagating the returned penalty
-        grads = replay.state("the critic's gradients of the penalty", _backpropagated_grads, penalty, critic)
-    if replay.recording():
-        return
-    shapes = [tuple(p.shape) for p in critic.parameters()]
-    expect(
-        type(grads) is list
-        and len(grads) == len(shapes)
-        and all(g is None or (type(g) is torch.Tensor and tuple(g.shape) == s) for g, s in zip(grads, shapes)),
-        "the sandbox's record of the critic's gradients is malformed",
-    )
-    grads = torch.cat([(torch.zeros(s) if g is None else g).flatten() for g, s in zip(grads, shapes)])
-    assert_close(
+        grads = replay.state("the critic's gradients of the penalty", backpropagated_grads, penalty, critic)
+    assert_grads(
         "the critic's gradient of the penalty",
         grads,
+        critic,
         load_answers(NAME)[f"gp_param_grads_{case}"],
         tol=TOL,
         hint="the penalty must be computed from the gradient with create_graph=True, at the same points x_hat",
     )
-
-
-def _backpropagated_grads(penalty: torch.Tensor, critic: nn.Module) -> list:
-    """penalty.backward() from cleared gradients, then each critic parameter's .grad (None where the
-    penalty does not depend on it): raw state, judged outside."""
-    for parameter in critic.parameters():
-        parameter.grad = None
-    penalty.backward()
-    return [None if p.grad is None else p.grad.detach().clone() for p in critic.parameters()]
-
-
-def _parameter_grads(penalty: torch.Tensor, critic: nn.Module) -> torch.Tensor:
-    """d penalty / d critic parameters, flattened; a parameter the penalty does not depend on gets zeros
-    (the last layer's bias never does: it shifts the scores without changing their gradient)."""
-    parameters = list(critic.parameters())
-    grads = torch.autograd.grad(penalty, parameters, allow_unused=True)
-    return torch.cat([(torch.zeros_like(p) if g is None else g).flatten() for p, g in zip(parameters, grads)])
 
 
 @graded
@@ -314,5 +299,5 @@ def reference_answers(wasserstein_critic_loss, wasserstein_generator_loss, gradi
         critic, x_real, x_fake, epsilon = gp_case(case)
         penalty = gradient_penalty(critic, x_real, x_fake, epsilon=epsilon)
         answers[f"gp_{case}"] = penalty.detach()
-        answers[f"gp_param_grads_{case}"] = _parameter_grads(penalty, critic)
+        answers[f"gp_param_grads_{case}"] = parameter_grads(penalty, critic)
     return answers
