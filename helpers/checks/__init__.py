@@ -237,10 +237,15 @@ def assert_dtype(name: str, tensor: torch.Tensor, dtype: torch.dtype = torch.flo
     expect(tensor.dtype == dtype, f"{name}: expected dtype {dtype}, got {tensor.dtype}")
 
 
+def _float64(values) -> torch.Tensor:
+    if isinstance(values, np.ndarray):  # stored answers are read-only arrays, which torch cannot wrap
+        return torch.from_numpy(values.astype(np.float64))
+    return torch.as_tensor(values, dtype=torch.float64).cpu()
+
+
 def max_error(got, expected) -> float:
     """max |got - expected| / max(1, max |expected|): relative for large values, absolute for small."""
-    got = torch.as_tensor(got, dtype=torch.float64).cpu()
-    expected = torch.as_tensor(expected, dtype=torch.float64).cpu()
+    got, expected = _float64(got), _float64(expected)
     scale = max(1.0, float(expected.abs().max())) if expected.numel() else 1.0
     return float((got - expected).abs().max()) / scale if expected.numel() else 0.0
 
