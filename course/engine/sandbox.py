@@ -62,6 +62,7 @@ BWRAP_MINIMUM = (0, 11, 0)
 INSIDE_UID = 1000
 HOME = "/home/student"  # the writable working folder
 GRADER = "/grader"  # sandbox_child.py and helpers/, read-only
+WRITABLE = ((HOME, "0700"), ("/tmp", "1777"), ("/dev/shm", "1777"))  # size-capped tmpfs folders, with their modes
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Limits:
         can take, and the kernel's kill then ends the whole run (CI saw it)."""
         if self.memory_in_all_bytes is not None:
             return self.memory_in_all_bytes
-        return self.memory_bytes + 3 * self.disk_bytes + 2**30
+        return self.memory_bytes + len(WRITABLE) * self.disk_bytes + 2**30
 
 
 class IsolationUnavailable(RuntimeError):
@@ -445,7 +446,7 @@ def _bwrap_command(folder: Path, limits: Limits, data: Path) -> tuple[list[str],
         "/etc/group",
     ]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    for writable, mode in ((HOME, "0700"), ("/tmp", "1777"), ("/dev/shm", "1777")):  # before the binds,
+    for writable, mode in WRITABLE:  # before the binds,
         args += ["--perms", mode, "--size", str(limits.disk_bytes), "--tmpfs", writable]  # which may lie in /tmp
     for python in _python_folders():
         args += ["--ro-bind", str(python), str(python)]
